@@ -80,6 +80,8 @@ def atomic_write(
     path = Path(path)
     if not path.parent.is_dir(): raise MiniaiError(f"cannot write {path}: folder {path.parent} does not exist")
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
+    umask = os.umask(0); os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes files private (0600); give the usual permissions
     try:
         with os.fdopen(fd, mode) as f:
             yield f

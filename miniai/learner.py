@@ -96,7 +96,6 @@ class Learner:
 
     @with_cbs('epoch')
     def _one_epoch(self):
-        if hasattr(self.dl, 'set_epoch'): self.dl.set_epoch(self.epoch)
         skip = self.start_iter if self.training else 0
         for self.iter, self.batch in enumerate(self.dl):
             if self.iter >= skip: self._one_batch()
@@ -105,6 +104,7 @@ class Learner:
         "One pass over the training (with updates) or validation data."
         self.model.train(training)
         self.dl = self.dls.train if training else self.dls.valid
+        if hasattr(self.dl, 'set_epoch'): self.dl.set_epoch(self.epoch)
         self._one_epoch()
 
     @with_cbs('fit')
