@@ -15,7 +15,7 @@ import torch.nn.functional as F
 import matplotlib.pyplot as plt
 from torch.utils.data import DataLoader, default_collate
 
-from .core import MiniaiError, in_test
+from .core import MiniaiError
 
 # %% auto #0
 __all__ = ['fashion_classes', 'hub_name', 'read_idx', 'write_idx', 'find_fashion_mnist', 'synth_fashion_mnist',
