@@ -71,12 +71,16 @@ class UNetConfig:
     norm_groups:int=8 # groups of channels for GroupNorm
     t_scale:float=1000. # times in [0, 1] are multiplied by this before the sinusoidal embedding
     max_period:float=1000. # period of the slowest sinusoid, see `timestep_embedding`
+    patch_size:int=1 # fold each patch_size x patch_size square of pixels into channels first (2: the UNet works at half resolution)
+    pred:str='eps' # what the network predicts: the noise 'eps' or the velocity 'v' (see `noisify` in 08)
 
     def __post_init__(self):
         self.widths, self.attn_levels = tuple(self.widths), tuple(bool(a) for a in self.attn_levels)
         if len(self.attn_levels) != len(self.widths):
             raise MiniaiError(f"attn_levels needs one flag per level: {len(self.widths)} widths, {len(self.attn_levels)} flags")
         if self.n_classes is not None and self.n_classes < 1: raise MiniaiError(f"n_classes must be positive or None, got {self.n_classes}")
+        if self.patch_size < 1: raise MiniaiError(f"patch_size must be at least 1, got {self.patch_size}")
+        if self.pred not in ('eps', 'v'): raise MiniaiError(f"unknown prediction target {self.pred!r}: choose 'eps' or 'v'")
         make_norm(self.norm, self.norm_groups)
 
     def to_dict(self)->dict:
@@ -98,7 +102,7 @@ class DiffusionUNet(EmbUNet):
         **kwargs, # `UNetConfig` fields overriding those of `config`
     ):
         self.config = c = replace(config or UNetConfig(), **kwargs)
-        super().__init__(c.in_channels, c.out_channels, c.widths, c.layers_per_block, make_norm(c.norm, c.norm_groups),
+        super().__init__(c.in_channels * c.patch_size**2, c.out_channels * c.patch_size**2, c.widths, c.layers_per_block, make_norm(c.norm, c.norm_groups),
                          c.emb_dim, c.t_scale, c.max_period)
         self.label_emb = nn.Embedding(c.n_classes + 1, self.emb_dim) if c.n_classes else None
 
@@ -124,3 +128,14 @@ class DiffusionUNet(EmbUNet):
         if self.label_emb is None: return super().embed(t, labels)
         if labels is None: labels = torch.full(t.shape, self.null_label, dtype=torch.long, device=t.device)
         return self.time_emb(t) + self.label_emb(labels)
+
+    def forward(self,
+        x:Tensor, # noisy images x_t (n, c, h, w)
+        t:Tensor, # times in [0, 1], (n,) or a scalar
+        labels:Tensor|None=None, # class labels (n,), for conditional models
+    )->Tensor:
+        "The prediction (`config.pred`), with the shape of `x`."
+        p = self.config.patch_size
+        if p == 1: return super().forward(x, t, labels)
+        if x.shape[-1] % p or x.shape[-2] % p: raise MiniaiError(f"image size {tuple(x.shape[-2:])} must be a multiple of patch_size {p}")
+        return F.pixel_shuffle(super().forward(F.pixel_unshuffle(x, p), t, labels), p)

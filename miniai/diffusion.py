@@ -309,7 +309,7 @@ def sample(
     device=None, # where to run; default: the model's device
     progress:bool=False, # show a progress bar
     schedule:str='karras', # noise levels: 'karras' or 'cosine' (uniform in t)
-    pred:str='eps', # what the model predicts: 'eps' or 'v'
+    pred:str|None=None, # what the model predicts: 'eps' or 'v'; default: the model's `config.pred`, else 'eps'
     **kwargs, # passed to the sampler, e.g. `eta`
 )->tuple[Tensor, int]:
     "`(images, nfe)`: `shape` images in [-1, 1] from `model`, and the number of denoiser evaluations used."
@@ -317,6 +317,7 @@ def sample(
     if schedule not in schedules: raise MiniaiError(f"unknown schedule {schedule!r}: choose one of {', '.join(schedules)}")
     if steps < 1: raise MiniaiError(f"steps must be at least 1, got {steps}")
     if guidance < 0: raise MiniaiError(f"guidance must be 0 or more, got {guidance}")
+    pred = pred or getattr(getattr(model, 'config', None), 'pred', 'eps')
     if device is None: device = next((p.device for p in model.parameters()), def_device) if isinstance(model, nn.Module) else def_device
     if labels is not None:
         labels = torch.as_tensor(labels, dtype=torch.long)

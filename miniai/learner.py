@@ -6,7 +6,7 @@ Docs: https://miniai.github.io/miniai/learner.html.md"""
 
 # %% ../nbs/02_learner.ipynb #eaad5fca
 from __future__ import annotations
-import math
+import math, warnings
 from copy import copy
 from functools import partial
 from operator import attrgetter
@@ -16,7 +16,9 @@ import matplotlib.pyplot as plt
 import torch
 import torch.nn.functional as F
 from torch import nn, optim
-from torcheval.metrics import Mean
+with warnings.catch_warnings(): # torcheval calls the deprecated `torch.jit.script` when imported
+    warnings.simplefilter('ignore', FutureWarning)
+    from torcheval.metrics import Mean
 
 from .core import def_device, to_device, to_cpu
 
