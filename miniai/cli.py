@@ -22,7 +22,7 @@ from .conditional import Recipe, preset_config, presets, diffusion_learner, chan
 from .fid import evaluate_npz
 
 # %% auto #0
-__all__ = ['config_file', 'losses_file', 'samples_file', 'positive_int', 'positive_float', 'non_negative_float', 'write_json',
+__all__ = ['positive_float', 'non_negative_float', 'config_file', 'losses_file', 'samples_file', 'positive_int', 'write_json',
            'read_run', 'load_run_model', 'seconds_per_step', 'LossLogCB', 'new_run', 'train', 'default_sampling',
            'sample_run', 'main']
 
@@ -38,19 +38,17 @@ def positive_int(s:str)->int:
     if v < 1: raise argparse.ArgumentTypeError(f"must be at least 1, got {v}")
     return v
 
-def positive_float(s:str)->float:
-    "A finite number > 0 (an argparse type)."
-    try: v = float(s)
-    except ValueError: raise argparse.ArgumentTypeError(f"{s!r} is not a number") from None
-    if not 0 < v < math.inf: raise argparse.ArgumentTypeError(f"must be a positive number, got {s}")
-    return v
+def _float_type(ok, need:str):
+    "An argparse type for finite numbers `v` with `ok(v)`; others get the error 'must be {need}'."
+    def parse(s:str)->float:
+        try: v = float(s)
+        except ValueError: raise argparse.ArgumentTypeError(f"{s!r} is not a number") from None
+        if not (math.isfinite(v) and ok(v)): raise argparse.ArgumentTypeError(f"must be {need}, got {s}")
+        return v
+    return parse
 
-def non_negative_float(s:str)->float:
-    "A finite number ≥ 0 (an argparse type)."
-    try: v = float(s)
-    except ValueError: raise argparse.ArgumentTypeError(f"{s!r} is not a number") from None
-    if not 0 <= v < math.inf: raise argparse.ArgumentTypeError(f"must be 0 or more, got {s}")
-    return v
+positive_float = _float_type(lambda v: v > 0, 'a positive number')
+non_negative_float = _float_type(lambda v: v >= 0, '0 or more')
 
 # %% ../nbs/11_cli.ipynb #e322bbd0
 config_file, losses_file, samples_file = 'config.json', 'losses.csv', 'samples.png'
@@ -168,7 +166,6 @@ def train(
     else:
         if epochs is not None and minutes is not None: raise MiniaiError("give --epochs or --minutes, not both")
         if epochs is None and minutes is None: minutes = 10.
-        if preset not in presets: raise MiniaiError(f"unknown preset {preset!r}: choose one of {', '.join(presets)}")
         recipe = Recipe(**{k: v for k, v in dict(bs=bs, lr=lr).items() if v is not None})
         if not out.parent.is_dir(): raise MiniaiError(f"cannot create {out}: folder {out.parent} does not exist")
         dls = fashion_dls(recipe.bs, data, n_valid=n_valid, seed=seed)
