@@ -20,7 +20,7 @@ from .unet import group_norm, make_norm
 from .embeddings import EmbUNet, EmbResBlock
 
 # %% auto #0
-__all__ = ['attention', 'SelfAttention2D', 'UNetConfig', 'DiffusionUNet']
+__all__ = ['attention', 'SelfAttention', 'SelfAttention2D', 'UNetConfig', 'DiffusionUNet']
 
 # %% ../nbs/07_attention.ipynb #0490c1b7
 def attention(
@@ -32,7 +32,26 @@ def attention(
     return (q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])).softmax(dim=-1) @ v
 
 # %% ../nbs/07_attention.ipynb #67a5d8bf
-class SelfAttention2D(nn.Module):
+class SelfAttention(nn.Module):
+    "Multi-head self-attention over sequences (n, seq, c), returning (n, seq, c)."
+    def __init__(self,
+        nc:int, # channels (features per token)
+        head_dim:int=32, # channels per head; `nc // head_dim` heads
+        sdpa:bool=True, # use PyTorch's fused `scaled_dot_product_attention` (else `attention`)
+    ):
+        super().__init__()
+        if nc % head_dim: raise MiniaiError(f"attention needs the channels ({nc}) to be a multiple of the head size ({head_dim})")
+        self.heads, self.sdpa = nc // head_dim, sdpa
+        self.qkv = nn.Linear(nc, 3 * nc)
+        self.proj = nn.Linear(nc, nc)
+
+    def forward(self, x:Tensor)->Tensor:
+        q, k, v = rearrange(self.qkv(x), 'n s (three heads d) -> three n heads s d', three=3, heads=self.heads)
+        o = F.scaled_dot_product_attention(q, k, v) if self.sdpa else attention(q, k, v)  # (n, heads, seq, d)
+        return self.proj(rearrange(o, 'n heads s d -> n s (heads d)'))
+
+# %% ../nbs/07_attention.ipynb #e51b6eed
+class SelfAttention2D(SelfAttention):
     "Multi-head self-attention between the pixels of feature maps (n, c, h, w); returns the update, same shape."
     def __init__(self,
         nc:int, # channels
@@ -40,19 +59,12 @@ class SelfAttention2D(nn.Module):
         norm:Callable|None=group_norm, # channels -> normalisation layer applied first
         sdpa:bool=True, # use PyTorch's fused `scaled_dot_product_attention` (else `attention`)
     ):
-        super().__init__()
-        if nc % head_dim: raise MiniaiError(f"attention needs the channels ({nc}) to be a multiple of the head size ({head_dim})")
-        self.heads, self.sdpa = nc // head_dim, sdpa
+        super().__init__(nc, head_dim, sdpa)
         self.norm = norm(nc) if norm else nn.Identity()
-        self.qkv = nn.Linear(nc, 3 * nc)
-        self.proj = nn.Linear(nc, nc)
 
     def forward(self, x:Tensor)->Tensor:
-        h = x.shape[-2]
         xs = rearrange(self.norm(x), 'n c h w -> n (h w) c')
-        q, k, v = rearrange(self.qkv(xs), 'n s (three heads d) -> three n heads s d', three=3, heads=self.heads)
-        o = F.scaled_dot_product_attention(q, k, v) if self.sdpa else attention(q, k, v)  # (n, heads, seq, d)
-        return rearrange(self.proj(rearrange(o, 'n heads s d -> n s (heads d)')), 'n (h w) c -> n c h w', h=h)
+        return rearrange(super().forward(xs), 'n (h w) c -> n c h w', h=x.shape[-2])
 
 # %% ../nbs/07_attention.ipynb #347ee2bb
 @dataclass
@@ -73,6 +85,8 @@ class UNetConfig:
     max_period:float=1000. # period of the slowest sinusoid, see `timestep_embedding`
     patch_size:int=1 # fold each patch_size x patch_size square of pixels into channels first (2: the UNet works at half resolution)
     pred:str='eps' # what the network predicts: the noise 'eps' or the velocity 'v' (see `noisify` in 08)
+    mid:str='resnet' # the middle block: 'resnet' (an `EmbResBlock`) or 'transformer' (transformer blocks, notebook 10)
+    mid_depth:int=2 # transformer blocks in a transformer middle
 
     def __post_init__(self):
         self.widths, self.attn_levels = tuple(self.widths), tuple(bool(a) for a in self.attn_levels)
@@ -81,6 +95,8 @@ class UNetConfig:
         if self.n_classes is not None and self.n_classes < 1: raise MiniaiError(f"n_classes must be positive or None, got {self.n_classes}")
         if self.patch_size < 1: raise MiniaiError(f"patch_size must be at least 1, got {self.patch_size}")
         if self.pred not in ('eps', 'v'): raise MiniaiError(f"unknown prediction target {self.pred!r}: choose 'eps' or 'v'")
+        if self.mid not in ('resnet', 'transformer'): raise MiniaiError(f"unknown middle block {self.mid!r}: choose 'resnet' or 'transformer'")
+        if self.mid_depth < 1: raise MiniaiError(f"mid_depth must be at least 1, got {self.mid_depth}")
         make_norm(self.norm, self.norm_groups)
 
     def to_dict(self)->dict:
@@ -120,8 +136,12 @@ class DiffusionUNet(EmbUNet):
         return partial(super().make_block(level, saved), attn=self.make_attn() if self.config.attn_levels[level] else None)
 
     def make_mid(self, nf:int)->nn.Module:
-        "The middle block: an `EmbResBlock`, with self-attention if `mid_attn`."
-        return EmbResBlock(nf, n_emb=self.emb_dim, norm=self.norm, attn=self.make_attn() if self.config.mid_attn else None)
+        "The middle block: an `EmbResBlock`, with self-attention if `mid_attn`; or `TransformerMid` (notebook 10) if `mid='transformer'`."
+        c = self.config
+        if c.mid == 'transformer':
+            from miniai.transformer import TransformerMid
+            return TransformerMid(nf, self.emb_dim, c.mid_depth, c.attn_head_dim)
+        return EmbResBlock(nf, n_emb=self.emb_dim, norm=self.norm, attn=self.make_attn() if c.mid_attn else None)
 
     def embed(self, t:Tensor, labels:Tensor|None=None)->Tensor:
         "Time embedding plus label embedding (`null_label` where `labels` is None)."

@@ -8,6 +8,7 @@ Docs: https://miniai.github.io/miniai/bench.html.md"""
 from __future__ import annotations
 import argparse, json, resource, sys, time, warnings
 from dataclasses import replace
+from functools import partial
 
 import torch
 import torch.nn.functional as F
@@ -68,11 +69,14 @@ def attn_img_s(
     sdpa:bool, # fused attention or the from-scratch one
     nc:int=64, res:int=16, head_dim:int=32, # channels, resolution and head size of the feature map
     bs:int=64, n:int=5, device='cpu',
+    channels_last:bool=False, # maps in channels-last layout, as a `channels_last` model's activations are
 )->float:
     "Images per second through `SelfAttention2D`, forward and backward."
     set_seed(0)
     attn = SelfAttention2D(nc, head_dim, sdpa=sdpa).to(device)
-    x = torch.randn(bs, nc, res, res, device=device, requires_grad=True)
+    x = torch.randn(bs, nc, res, res, device=device)
+    if channels_last: x = x.to(memory_format=torch.channels_last)
+    x.requires_grad_()
     def step(): attn(x).sum().backward()
     return bs / _timed(step, n)
 
@@ -124,8 +128,12 @@ def bench(
     r['train_img_s'] = train_img_s(channels_last(DiffusionUNet(c)), bs, n, dev); log(f"miniai train: {r['train_img_s']:.1f} img/s")
     r['diffusers_train_img_s'] = train_img_s(_Diffusers(c), bs, n, dev); log(f"diffusers train: {r['diffusers_train_img_s']:.1f} img/s")
     r['train_ratio'] = r['train_img_s'] / r['diffusers_train_img_s']
-    r['attn_img_s'] = attn_img_s(True, n=n, device=dev); r['scratch_attn_img_s'] = attn_img_s(False, n=n, device=dev)
-    r['attn_ratio'] = r['attn_img_s'] / r['scratch_attn_img_s']; log(f"attention: fused/scratch {r['attn_ratio']:.2f}")
+    attn = partial(attn_img_s, n=n, device=dev)
+    r['attn_img_s'], r['course_attn_img_s'] = attn(True, head_dim=c.attn_head_dim, channels_last=True), attn(False, head_dim=8)
+    r['attn_ratio'] = r['attn_img_s'] / r['course_attn_img_s']; log(f"attention: shipped/course {r['attn_ratio']:.2f}")
+    r['sdpa_ratio_heads8'] = attn(True, head_dim=8) / r['course_attn_img_s']
+    r['sdpa_ratio_heads32'] = attn(True, head_dim=32) / attn(False, head_dim=32)
+    log(f"attention: SDPA/scratch with heads of 8 {r['sdpa_ratio_heads8']:.2f}, of 32 {r['sdpa_ratio_heads32']:.2f}")
     try: r['data_img_s'] = data_img_s(path=data, n=50 if quick else 200)
     except Exception as e: log(f"data path skipped: {e}"); r['data_img_s'] = None
     cpu_model = channels_last(DiffusionUNet(preset_config('cpu', cond=True)))

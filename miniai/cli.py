@@ -18,13 +18,13 @@ from .learner import ProgressCB, MetricsCB, Callback
 from .training import CheckpointCB, load_weights, state_file, weights_file, ema_file
 from .attention import DiffusionUNet, UNetConfig
 from .diffusion import sample, samplers
-from .conditional import Recipe, preset_config, presets, diffusion_learner, channels_last, sample_grid, image_grid, class_labels, class_index
+from .conditional import Recipe, preset_recipe, preset_config, presets, diffusion_learner, channels_last, sample_grid, image_grid, class_labels, class_index
 from .fid import evaluate_npz
 
 # %% auto #0
-__all__ = ['positive_float', 'non_negative_float', 'config_file', 'losses_file', 'samples_file', 'positive_int', 'write_json',
-           'read_run', 'load_run_model', 'seconds_per_step', 'LossLogCB', 'new_run', 'train', 'default_sampling',
-           'sample_run', 'main']
+__all__ = ['positive_float', 'non_negative_float', 'config_file', 'losses_file', 'samples_file', 'positive_int', 'model_setting',
+           'write_json', 'read_run', 'load_run_model', 'seconds_per_step', 'LossLogCB', 'run_model_config', 'new_run',
+           'train', 'default_sampling', 'sample_run', 'main']
 
 # %% ../nbs/11_cli.ipynb #a634e3b1
 class _Parser(argparse.ArgumentParser):
@@ -49,6 +49,13 @@ def _float_type(ok, need:str):
 
 positive_float = _float_type(lambda v: v > 0, 'a positive number')
 non_negative_float = _float_type(lambda v: v >= 0, '0 or more')
+
+def model_setting(s:str)->tuple[str, object]:
+    "`FIELD=VALUE` for a `UNetConfig` field, the value read as JSON (numbers, true/false, lists) or else as text (an argparse type)."
+    field, sep, value = s.partition('=')
+    if not sep or not field.strip(): raise argparse.ArgumentTypeError(f"expected FIELD=VALUE, got {s!r}")
+    try: return field.strip(), json.loads(value)
+    except ValueError: return field.strip(), value
 
 # %% ../nbs/11_cli.ipynb #e322bbd0
 config_file, losses_file, samples_file = 'config.json', 'losses.csv', 'samples.png'
@@ -123,17 +130,41 @@ class LossLogCB(Callback):
             w.writeheader(); w.writerows(self.rows)
         self.saved = time.monotonic()
 
+# %% ../nbs/11_cli.ipynb #12d9df07
+def _same_kind(old, new)->bool:
+    "Whether JSON value `new` can replace config value `old`."
+    if isinstance(old, bool) or isinstance(new, bool): return isinstance(old, bool) and isinstance(new, bool)
+    if isinstance(old, float): return isinstance(new, (int, float))
+    if isinstance(old, tuple): return isinstance(new, list) and len(new) > 0 and all(_same_kind(old[0], e) for e in new)
+    if old is None: return new is None or isinstance(new, int)
+    return type(new) is type(old)
+
+def run_model_config(
+    preset:str, # a key of `presets`
+    cond:bool, # class-conditional
+    settings:dict|None=None, # `UNetConfig` fields to change
+)->UNetConfig:
+    "The preset's config for a conditional or unconditional run, with `settings` changed."
+    d = preset_config(preset, cond).to_dict()
+    for k, v in (settings or {}).items():
+        if k == 'n_classes': raise MiniaiError("n_classes is set by --cond, not by --model")
+        if k not in d: raise MiniaiError(f"unknown model field {k!r}: choose from {', '.join(f for f in d if f != 'n_classes')}")
+        if not _same_kind(d[k], v): raise MiniaiError(f"--model {k}={json.dumps(v)}: expected a value like {json.dumps(d[k])}")
+        d[k] = v
+    return UNetConfig.from_dict(d)
+
 # %% ../nbs/11_cli.ipynb #1d41a6b9
-def new_run(out:Path, cond:bool, preset:str, recipe:Recipe, epochs:int|None, minutes:float|None, dls, device, seed:int)->dict:
+def new_run(out:Path, cond:bool, preset:str, recipe:Recipe, epochs:int|None, minutes:float|None, dls, device, seed:int, settings:dict|None=None)->dict:
     "Check `out` can take a new run, fix its length in steps, and write its `config.json`."
     if out.exists() and (out/config_file).exists():
         raise MiniaiError(f"{out} already holds a run: continue it with --resume, or choose another --out")
     if out.exists() and (not out.is_dir() or any(out.iterdir())): raise MiniaiError(f"{out} exists and is not an empty folder: choose another --out")
-    model_config = preset_config(preset, cond)
+    model_config = run_model_config(preset, cond, settings)
+    model = DiffusionUNet(model_config)  # a config that builds no model fails here, before any file is written
     if epochs is not None: n_steps = epochs * len(dls.train)
     else:
         set_seed(seed)
-        n_steps = max(1, int(minutes * 60 / seconds_per_step(DiffusionUNet(model_config), dls, cond, recipe, device)))
+        n_steps = max(1, int(minutes * 60 / seconds_per_step(model, dls, cond, recipe, device)))
     out.mkdir(parents=True, exist_ok=True)
     c = dict(model=model_config.to_dict(), recipe=recipe.to_dict(), cond=cond, n_steps=n_steps, preset=preset, seed=seed,
              budget=dict(epochs=epochs) if epochs is not None else dict(minutes=minutes))
@@ -151,6 +182,7 @@ def train(
     resume:bool=False, # continue the run in `out`
     preset:str='cpu', # a key of `presets`
     bs:int|None=None, lr:float|None=None, # override the recipe's batch size and learning rate
+    model:dict|None=None, # `UNetConfig` fields changed from the preset's
     n_valid:int=1000, # test images for the validation loss
     progress:bool=True, # progress bar and loss table
     cbs=(), # more callbacks for the `Learner`
@@ -158,18 +190,18 @@ def train(
     "Train a diffusion model on Fashion-MNIST into the run folder `out` (see the module's docs)."
     out, dev = Path(out), default_device(device)
     if resume:
-        if epochs is not None or minutes is not None or bs is not None or lr is not None:
-            raise MiniaiError("--resume continues the run as it was set up: leave out --epochs, --minutes, --bs and --lr")
+        if epochs is not None or minutes is not None or bs is not None or lr is not None or model:
+            raise MiniaiError("--resume continues the run as it was set up: leave out --epochs, --minutes, --bs, --lr and --model")
         c = read_run(out)
         if not (out/state_file).exists(): raise MiniaiError(f"{out} has no checkpoint to resume ({state_file} is missing)")
         dls = fashion_dls(c['recipe'].bs, data, n_valid=n_valid, seed=c['seed'])
     else:
         if epochs is not None and minutes is not None: raise MiniaiError("give --epochs or --minutes, not both")
         if epochs is None and minutes is None: minutes = 10.
-        recipe = Recipe(**{k: v for k, v in dict(bs=bs, lr=lr).items() if v is not None})
+        recipe = preset_recipe(preset, **{k: v for k, v in dict(bs=bs, lr=lr).items() if v is not None})
         if not out.parent.is_dir(): raise MiniaiError(f"cannot create {out}: folder {out.parent} does not exist")
         dls = fashion_dls(recipe.bs, data, n_valid=n_valid, seed=seed)
-        c = new_run(out, cond, preset, recipe, epochs, minutes, dls, dev, seed)
+        c = new_run(out, cond, preset, recipe, epochs, minutes, dls, dev, seed, model)
     set_seed(c['seed'])
     model = DiffusionUNet(c['model'])
     n_epochs = math.ceil(c['n_steps'] / len(dls.train))
@@ -233,7 +265,9 @@ def _parser()->argparse.ArgumentParser:
     t.add_argument('--resume', action='store_true', help="continue the interrupted run in --out from its last checkpoint")
     t.add_argument('--preset', default='cpu', choices=list(presets), help="model size: tiny (tests), cpu (default) or gpu")
     t.add_argument('--bs', type=positive_int, help=f"batch size (default {Recipe.bs})")
-    t.add_argument('--lr', type=positive_float, help=f"peak learning rate (default {Recipe.lr})")
+    t.add_argument('--lr', type=positive_float, help=f"peak learning rate (default: the preset's, {Recipe.lr} for cpu, {preset_recipe('gpu').lr} for gpu)")
+    t.add_argument('--model', type=model_setting, action='append', metavar='FIELD=VALUE',
+                   help="change a field of the preset's model config, e.g. mid=transformer, mid_attn=false or max_period=10000 (repeatable)")
     s = sub.add_parser('sample', help="draw samples from a trained run", description="Draw samples from a run's model (its EMA weights).")
     s.add_argument('run', help="the run folder")
     s.add_argument('--out', required=True, help="a .png file (a grid) or an .npz file (images, and labels for a conditional model)")
@@ -252,7 +286,7 @@ def _parser()->argparse.ArgumentParser:
 
 def _run(a:argparse.Namespace):
     if a.command == 'train':
-        out = train(a.out, a.cond, a.epochs, a.minutes, a.data, a.device, a.seed, a.resume, a.preset, a.bs, a.lr)
+        out = train(a.out, a.cond, a.epochs, a.minutes, a.data, a.device, a.seed, a.resume, a.preset, a.bs, a.lr, dict(a.model or []))
         print(f"trained: {out} (samples in {out/samples_file})", file=sys.stderr)
     elif a.command == 'sample':
         label = None if a.label is None else class_index(a.label)

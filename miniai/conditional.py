@@ -24,8 +24,8 @@ from .attention import DiffusionUNet, UNetConfig
 from .diffusion import noisify, sample
 
 # %% auto #0
-__all__ = ['presets', 'DiffusionCB', 'preset_config', 'Recipe', 'StopAtStepCB', 'channels_last', 'diffusion_learner',
-           'class_index', 'class_labels', 'image_grid', 'sample_grid']
+__all__ = ['presets', 'recipes', 'DiffusionCB', 'preset_config', 'Recipe', 'preset_recipe', 'StopAtStepCB', 'channels_last',
+           'diffusion_learner', 'class_index', 'class_labels', 'image_grid', 'sample_grid']
 
 # %% ../nbs/09_conditional.ipynb #28a0fc77
 class DiffusionCB(TrainCB):
@@ -73,6 +73,17 @@ class Recipe:
     p_uncond:float=0.1 # label dropout for classifier-free guidance
 
     def to_dict(self)->dict: return asdict(self)
+
+# %% ../nbs/09_conditional.ipynb #783a2147
+recipes = {'tiny': Recipe(), 'cpu': Recipe(), 'gpu': Recipe(lr=2e-4)}
+
+def preset_recipe(
+    name:str, # a key of `presets`
+    **kwargs, # `Recipe` fields to change, e.g. `lr=1e-3`
+)->Recipe:
+    "The training recipe of preset `name`, with `kwargs` changed."
+    if name not in recipes: raise MiniaiError(f"unknown preset {name!r}: choose one of {', '.join(recipes)}")
+    return replace(recipes[name], **kwargs)
 
 # %% ../nbs/09_conditional.ipynb #9bf83389
 class StopAtStepCB(Callback):

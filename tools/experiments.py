@@ -1,0 +1,115 @@
+"""Train, sample and score the runs behind the results table, each with the `miniai` command.
+
+Every experiment is a `miniai train` run (a preset, conditional or not, and `--model` changes), sampled with the
+command's defaults (DPM-Solver++(2M), 12 steps, guidance 3 for conditional runs) and scored by `miniai eval` on
+1,000 samples. Runs go to OUT/NAME; OUT/results.json gets one row per run (appended, so separate invocations
+build one table); OUT/NAME.png is each run's grid of samples. Runs can share one GPU (--jobs).
+
+    python tools/experiments.py --out runs/table --minutes 10 --only cpu_cond,cpu_cond_transformer
+    python tools/experiments.py --out runs/gpu --minutes 5 --device cuda --jobs 7 --only gpu_uncond,gpu_cond
+"""
+import argparse, csv, json, os, platform, shutil, subprocess, sys, time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+# name: (what it shows, preset, conditional, --model settings[, more train arguments])
+experiments = {
+    'cpu_cond': ("conditional, ResNet middle with attention (the default run)", 'cpu', True, []),
+    'cpu_cond_transformer': ("conditional, transformer middle (2 blocks)", 'cpu', True, ['mid=transformer']),
+    'cpu_cond_noattn': ("conditional, no attention", 'cpu', True, ['mid_attn=false']),
+    'cpu_uncond': ("unconditional", 'cpu', False, []),
+    'gpu_cond': ("conditional, attention at 8x8, 4x4 and the middle", 'gpu', True, []),
+    'gpu_cond_noattn': ("conditional, no attention", 'gpu', True, ['attn_levels=[false,false,false,false]', 'mid_attn=false']),
+    'gpu_cond_transformer': ("conditional, transformer middle (2 blocks)", 'gpu', True, ['mid=transformer']),
+    'gpu_uncond': ("unconditional; time embedding of t*1000, max_period 1000 (the default)", 'gpu', False, []),
+    'gpu_uncond_mp10k': ("unconditional; time embedding of t*1000, max_period 10,000 (DDPM's)", 'gpu', False, ['max_period=10000']),
+    'gpu_uncond_raw_t': ("unconditional; time embedding of t in [0, 1], max_period 10,000", 'gpu', False, ['t_scale=1', 'max_period=10000']),
+    'gpu_uncond_no_t': ("unconditional; no time information (t_scale 0: a constant embedding)", 'gpu', False, ['t_scale=0']),
+    'cpu_uncond_mp10k': ("unconditional; time embedding of t*1000, max_period 10,000 (DDPM's)", 'cpu', False, ['max_period=10000']),
+    'cpu_uncond_raw_t': ("unconditional; time embedding of t in [0, 1], max_period 10,000", 'cpu', False, ['t_scale=1', 'max_period=10000']),
+    'cpu_uncond_no_t': ("unconditional; no time information (t_scale 0: a constant embedding)", 'cpu', False, ['t_scale=0']),
+    'gpu_cond_lr1e-3': ("conditional, peak learning rate 1e-3", 'gpu', True, [], ['--lr', '1e-3']),
+    'gpu_cond_lr5e-4': ("conditional, peak learning rate 5e-4", 'gpu', True, [], ['--lr', '5e-4']),
+    'gpu_cond_lr2e-4': ("conditional, peak learning rate 2e-4", 'gpu', True, [], ['--lr', '2e-4']),
+}
+# extra sampler settings scored on a run: (sampler, steps), about 12 model evaluations each
+sampler_runs = {'gpu_cond': [('ddpm', 12), ('ddim', 12), ('euler_a', 12), ('heun', 6)]}
+
+def miniai(*args, log):
+    "Run `python -m miniai *args`, appending its output to `log`; returns stdout and the seconds it took."
+    start = time.perf_counter()
+    r = subprocess.run([sys.executable, '-m', 'miniai', *map(str, args)], capture_output=True, text=True)
+    with open(log, 'a') as f: f.write(f"$ miniai {' '.join(map(str, args))}\n{r.stderr}{r.stdout}\n")
+    if r.returncode: raise RuntimeError(f"miniai {args[0]} failed (exit {r.returncode}): {r.stderr.strip().splitlines()[-1:]}")
+    return r.stdout, time.perf_counter() - start
+
+def hardware(device:str)->str:
+    "A short description of where the run trained."
+    import torch
+    if device == 'cuda': return torch.cuda.get_device_name()
+    cpu = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), platform.machine()) if Path('/proc/cpuinfo').exists() else platform.machine()
+    return f"{cpu}, {torch.get_num_threads()} threads"
+
+def final_loss(run:Path, frac:float=0.1)->float:
+    "Mean training loss over the last `frac` of the steps."
+    losses = [float(r['loss']) for r in csv.DictReader(open(run/'losses.csv'))]
+    return sum(losses[-max(1, int(len(losses) * frac)):]) / max(1, int(len(losses) * frac))
+
+def score(run:Path, log:Path, n:int, device:str, sampler=None, steps=None)->dict:
+    "Sample `n` images from `run` and score them with `miniai eval`."
+    npz = run/f"samples_{sampler or 'default'}.npz"
+    opts = [] if sampler is None else ['--sampler', sampler, '--steps', steps]
+    _, secs = miniai('sample', run, '--out', npz, '--n', n, '--device', device, *opts, log=log)
+    scores = json.loads(miniai('eval', npz, '--device', device, log=log)[0].strip().splitlines()[-1])
+    npz.unlink()
+    return dict(sampler=sampler or 'dpmpp_2m', sampler_steps=steps or 12, sample_seconds=round(secs, 1), **scores)
+
+def run_experiment(name:str, out:Path, minutes:float|None, epochs:int|None, device:str, n:int, data:str|None)->list[dict]:
+    "Train, sample and score one experiment; its rows for the table."
+    what, preset, cond, settings, *extra = experiments[name]
+    run, log = out/name, out/f'{name}.log'
+    if run.exists(): shutil.rmtree(run)
+    args = ['train', '--out', run, '--preset', preset, '--device', device] + (['--epochs', epochs] if epochs else ['--minutes', minutes])
+    if cond: args.append('--cond')
+    if data: args += ['--data', data]
+    for s in settings: args += ['--model', s]
+    args += extra[0] if extra else []
+    _, train_secs = miniai(*args, log=log)
+    from miniai.cli import load_run_model
+    from miniai.core import num_params
+    model, c = load_run_model(run)
+    base = dict(name=name, what=what, preset=preset, cond=cond, settings=settings, params=num_params(model), steps=c['n_steps'],
+                batch=c['recipe'].bs, budget=f'{epochs} epochs' if epochs else f'{minutes} minutes', train_minutes=round(train_secs / 60, 2), final_loss=round(final_loss(run), 4),
+                hardware=hardware(device), command=f"miniai train {' '.join(map(str, args[1:]))}")
+    shutil.copy(run/'samples.png', out/f'{name}.png')
+    rows = [base | score(run, log, n, device)]
+    for sampler, steps in sampler_runs.get(name, []): rows.append(base | score(run, log, n, device, sampler, steps))
+    return rows
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--out', required=True, help="folder for the runs and results.json")
+    p.add_argument('--only', help=f"comma-separated experiments (default all): {', '.join(experiments)}")
+    p.add_argument('--minutes', type=float, default=10., help="training budget of each run")
+    p.add_argument('--epochs', type=int, help="train each run for this many epochs instead (equal steps, for runs that share a machine)")
+    p.add_argument('--device', default='cpu', choices=['cpu', 'cuda', 'mps'])
+    p.add_argument('--jobs', type=int, default=1, help="runs at the same time (for a GPU)")
+    p.add_argument('--n', type=int, default=1000, help="samples scored per run")
+    p.add_argument('--data', help="Fashion-MNIST folder (default $MINIAI_DATA)")
+    a = p.parse_args()
+    names = a.only.split(',') if a.only else list(experiments)
+    unknown = [x for x in names if x not in experiments]
+    if unknown: sys.exit(f"unknown experiments: {', '.join(unknown)}")
+    out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
+    with ThreadPoolExecutor(a.jobs) as ex:
+        futures = {x: ex.submit(run_experiment, x, out, a.minutes, a.epochs, a.device, a.n, a.data) for x in names}
+        rows = []
+        for x, f in futures.items():
+            try: rows += f.result()
+            except Exception as e: print(f"{x}: {e}", file=sys.stderr)
+    results = out/'results.json'
+    old = [r for r in json.loads(results.read_text()) if r['name'] not in names] if results.exists() else []
+    results.write_text(json.dumps(old + rows, indent=1))
+    for r in rows: print(json.dumps({k: r.get(k) for k in ('name', 'steps', 'sampler', 'final_loss', 'fid', 'kid', 'accuracy')}))
+
+if __name__ == '__main__': main()
