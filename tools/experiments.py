@@ -79,7 +79,7 @@ def run_experiment(name:str, out:Path, minutes:float|None, epochs:int|None, devi
     from miniai.core import num_params
     model, c = load_run_model(run)
     base = dict(name=name, what=what, preset=preset, cond=cond, settings=settings, params=num_params(model), steps=c['n_steps'],
-                batch=c['recipe'].bs, budget=f'{epochs} epochs' if epochs else f'{minutes} minutes', train_minutes=round(train_secs / 60, 2), final_loss=round(final_loss(run), 4),
+                batch=c['recipe'].bs, budget=f"{epochs} epoch{'s' * (epochs > 1)}" if epochs else f'{minutes} minutes', train_minutes=round(train_secs / 60, 2), final_loss=round(final_loss(run), 4),
                 hardware=hardware(device), command=f"miniai train {' '.join(map(str, args[1:]))}")
     shutil.copy(run/'samples.png', out/f'{name}.png')
     rows = [base | score(run, log, n, device)]
