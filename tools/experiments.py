@@ -8,9 +8,14 @@ build one table); OUT/NAME.png is each run's grid of samples. Runs can share one
     python tools/experiments.py --out runs/table --minutes 10 --only cpu_cond,cpu_cond_transformer
     python tools/experiments.py --out runs/gpu --minutes 5 --device cuda --jobs 7 --only gpu_uncond,gpu_cond
 """
-import argparse, csv, json, os, platform, shutil, subprocess, sys, time
+import argparse, csv, json, platform, shutil, subprocess, sys, time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+import torch
+from miniai.attention import DiffusionUNet
+from miniai.cli import read_run, default_sampling
+from miniai.core import num_params
 
 # name: (what it shows, preset, conditional, --model settings[, more train arguments])
 experiments = {
@@ -45,45 +50,45 @@ def miniai(*args, log):
 
 def hardware(device:str)->str:
     "A short description of where the run trained."
-    import torch
     if device == 'cuda': return torch.cuda.get_device_name()
-    cpu = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), platform.machine()) if Path('/proc/cpuinfo').exists() else platform.machine()
-    return f"{cpu}, {torch.get_num_threads()} threads"
+    info = Path('/proc/cpuinfo')
+    names = [l.split(':', 1)[1].strip() for l in info.read_text().splitlines() if l.startswith('model name')] if info.exists() else []
+    return f"{names[0] if names else platform.machine()}, {torch.get_num_threads()} threads"
 
 def final_loss(run:Path, frac:float=0.1)->float:
     "Mean training loss over the last `frac` of the steps."
     losses = [float(r['loss']) for r in csv.DictReader(open(run/'losses.csv'))]
-    return sum(losses[-max(1, int(len(losses) * frac)):]) / max(1, int(len(losses) * frac))
+    last = losses[-max(1, int(len(losses) * frac)):]
+    return sum(last) / len(last)
 
-def score(run:Path, log:Path, n:int, device:str, sampler=None, steps=None)->dict:
-    "Sample `n` images from `run` and score them with `miniai eval`."
+def score(run:Path, log:Path, n:int, device:str, cond:bool, sampler=None, steps=None)->dict:
+    "Sample `n` images from `run` (the command's default sampler unless given) and score them with `miniai eval`."
     npz = run/f"samples_{sampler or 'default'}.npz"
     opts = [] if sampler is None else ['--sampler', sampler, '--steps', steps]
     _, secs = miniai('sample', run, '--out', npz, '--n', n, '--device', device, *opts, log=log)
     scores = json.loads(miniai('eval', npz, '--device', device, log=log)[0].strip().splitlines()[-1])
     npz.unlink()
-    return dict(sampler=sampler or 'dpmpp_2m', sampler_steps=steps or 12, sample_seconds=round(secs, 1), **scores)
+    default = default_sampling(cond)
+    return dict(sampler=sampler or default['sampler'], sampler_steps=steps or default['steps'], sample_seconds=round(secs, 1), **scores)
 
 def run_experiment(name:str, out:Path, minutes:float|None, epochs:int|None, device:str, n:int, data:str|None)->list[dict]:
     "Train, sample and score one experiment; its rows for the table."
-    what, preset, cond, settings, *extra = experiments[name]
+    what, preset, cond, settings, train_args = (*experiments[name], [])[:5]
     run, log = out/name, out/f'{name}.log'
     if run.exists(): shutil.rmtree(run)
     args = ['train', '--out', run, '--preset', preset, '--device', device] + (['--epochs', epochs] if epochs else ['--minutes', minutes])
     if cond: args.append('--cond')
     if data: args += ['--data', data]
     for s in settings: args += ['--model', s]
-    args += extra[0] if extra else []
+    args += train_args
     _, train_secs = miniai(*args, log=log)
-    from miniai.cli import load_run_model
-    from miniai.core import num_params
-    model, c = load_run_model(run)
-    base = dict(name=name, what=what, preset=preset, cond=cond, settings=settings, params=num_params(model), steps=c['n_steps'],
+    c = read_run(run)
+    base = dict(name=name, what=what, preset=preset, cond=cond, settings=settings, params=num_params(DiffusionUNet(c['model'])), steps=c['n_steps'],
                 batch=c['recipe'].bs, budget=f"{epochs} epoch{'s' * (epochs > 1)}" if epochs else f'{minutes} minutes', train_minutes=round(train_secs / 60, 2), final_loss=round(final_loss(run), 4),
                 hardware=hardware(device), command=f"miniai train {' '.join(map(str, args[1:]))}")
     shutil.copy(run/'samples.png', out/f'{name}.png')
-    rows = [base | score(run, log, n, device)]
-    for sampler, steps in sampler_runs.get(name, []): rows.append(base | score(run, log, n, device, sampler, steps))
+    rows = [base | score(run, log, n, device, cond)]
+    for sampler, steps in sampler_runs.get(name, []): rows.append(base | score(run, log, n, device, cond, sampler, steps))
     return rows
 
 def main():
