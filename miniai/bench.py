@@ -6,8 +6,7 @@ Docs: https://miniai.github.io/miniai/bench.html.md"""
 
 # %% ../nbs/13_bench.ipynb #5277352f
 from __future__ import annotations
-import argparse, json, resource, sys, time, warnings
-from dataclasses import replace
+import argparse, json, resource, statistics, sys, time
 from functools import partial
 
 import torch
@@ -125,9 +124,12 @@ def bench(
     c = preset_config(preset, cond=True)
     set_seed(0)
     r = dict(device=str(dev), threads=torch.get_num_threads(), preset=preset, bs=bs)
-    r['train_img_s'] = train_img_s(channels_last(DiffusionUNet(c)), bs, n, dev); log(f"miniai train: {r['train_img_s']:.1f} img/s")
-    r['diffusers_train_img_s'] = train_img_s(_Diffusers(c), bs, n, dev); log(f"diffusers train: {r['diffusers_train_img_s']:.1f} img/s")
-    r['train_ratio'] = r['train_img_s'] / r['diffusers_train_img_s']
+    ours, theirs = channels_last(DiffusionUNet(c)), _Diffusers(c)
+    rounds = [(train_img_s(ours, bs, n, dev), train_img_s(theirs, bs, n, dev)) for _ in range(1 if quick else 3)]
+    r['train_img_s'], r['diffusers_train_img_s'] = (statistics.median(o) for o in zip(*rounds))
+    r['train_ratio'] = statistics.median(a / b for a, b in rounds)
+    r['train_ratio_rounds'] = [round(a / b, 3) for a, b in rounds]
+    log(f"train img/s, miniai against diffusers, by round: {', '.join(f'{a:.1f}/{b:.1f}' for a, b in rounds)}; ratio {r['train_ratio']:.2f}")
     attn = partial(attn_img_s, n=n, device=dev)
     r['attn_img_s'], r['course_attn_img_s'] = attn(True, head_dim=c.attn_head_dim, channels_last=True), attn(False, head_dim=8)
     r['attn_ratio'] = r['attn_img_s'] / r['course_attn_img_s']; log(f"attention: shipped/course {r['attn_ratio']:.2f}")

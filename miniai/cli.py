@@ -218,7 +218,7 @@ def train(
 # %% ../nbs/11_cli.ipynb #205477fe
 def default_sampling(cond:bool)->dict:
     "The sampler settings used when none are given."
-    return dict(sampler='dpmpp_2m', steps=12, guidance=3. if cond else 0.)
+    return dict(sampler='dpmpp_2m', steps=12, guidance=3. if cond else 0., guidance_interval=(0.2, 10.) if cond else None)
 
 def sample_run(
     run:str, # the run folder
@@ -226,6 +226,7 @@ def sample_run(
     n:int=100, # number of samples
     label:str|None=None, # one class (index or name) for all samples; default: all ten in turn
     sampler:str|None=None, steps:int|None=None, guidance:float|None=None, # default: `default_sampling`
+    guidance_interval:tuple[float, float]|None=None, # guide only at noise levels lo < σ <= hi; default: `default_sampling`
     seed:int=0, # seed of the noise
     device:str='auto', # auto, cpu, cuda or mps
     bs:int=500, # images per batch
@@ -237,8 +238,10 @@ def sample_run(
     if sampler is not None and sampler not in samplers: raise MiniaiError(f"unknown sampler {sampler!r}: choose one of {', '.join(samplers)}")
     model, c = load_run_model(run, default_device(device))
     if label is not None and not c['cond']: raise MiniaiError(f"{run} holds an unconditional model: --label needs a run trained with --cond")
-    if guidance and not c['cond']: raise MiniaiError(f"{run} holds an unconditional model: --guidance needs a run trained with --cond")
-    opts = default_sampling(c['cond']) | {k: v for k, v in dict(sampler=sampler, steps=steps, guidance=guidance).items() if v is not None}
+    for flag, v in (('--guidance', guidance), ('--guidance-interval', guidance_interval)):
+        if v and not c['cond']: raise MiniaiError(f"{run} holds an unconditional model: {flag} needs a run trained with --cond")
+    given = dict(sampler=sampler, steps=steps, guidance=guidance, guidance_interval=guidance_interval)
+    opts = default_sampling(c['cond']) | {k: v for k, v in given.items() if v is not None}
     labels = class_labels(n, label) if c['cond'] else None
     g = torch.Generator().manual_seed(seed)
     images = torch.cat([sample(model, (len(i), 1, 32, 32), labels=None if labels is None else labels[i], generator=g, **opts)[0].cpu()
@@ -276,6 +279,8 @@ def _parser()->argparse.ArgumentParser:
     s.add_argument('--sampler', help=f"one of {', '.join(samplers)} (default dpmpp_2m)")
     s.add_argument('--steps', type=positive_int, help="sampler steps (default 12)")
     s.add_argument('--guidance', type=non_negative_float, help="classifier-free guidance weight for conditional models (default 3)")
+    s.add_argument('--guidance-interval', type=non_negative_float, nargs=2, metavar=('LO', 'HI'),
+                   help="guide only at noise levels LO < sigma <= HI (default 0.2 10)")
     s.add_argument('--seed', type=int, default=0, help="seed of the noise (default 0)")
     s.add_argument('--device', default='auto', choices=['auto', 'cpu', 'cuda', 'mps'], help="where to sample")
     e = sub.add_parser('eval', help="score a sample file: FID, KID and class accuracy",
@@ -290,7 +295,7 @@ def _run(a:argparse.Namespace):
         print(f"trained: {out} (samples in {out/samples_file})", file=sys.stderr)
     elif a.command == 'sample':
         label = None if a.label is None else class_index(a.label)
-        print(f"wrote {sample_run(a.run, a.out, a.n, label, a.sampler, a.steps, a.guidance, a.seed, a.device)}", file=sys.stderr)
+        print(f"wrote {sample_run(a.run, a.out, a.n, label, a.sampler, a.steps, a.guidance, a.guidance_interval, a.seed, a.device)}", file=sys.stderr)
     else: print(json.dumps({k: round(float(v), 4) for k, v in evaluate_npz(a.samples, default_device(a.device)).items()}))
 
 def main(argv:list[str]|None=None)->int:

@@ -111,19 +111,26 @@ class Denoiser:
         labels:Tensor|None=None, # class per image (n,), None for unconditional
         guidance:float=0., # classifier-free guidance weight w, 0 for plain conditional
         pred:str='eps', # what the model predicts: 'eps' or 'v'
+        guidance_interval:tuple[float, float]|None=None, # (lo, hi): guide only at noise levels lo < σ <= hi; None: at all
     ):
         if pred not in ('eps', 'v'): raise MiniaiError(f"unknown prediction target {pred!r}: choose 'eps' or 'v'")
         if guidance and labels is None: raise MiniaiError("guidance needs labels: pass labels, or use guidance 0 for an unconditional model")
+        if guidance_interval is not None and not 0 <= guidance_interval[0] < guidance_interval[1]:
+            raise MiniaiError(f"guidance interval must be two noise levels 0 <= lo < hi, got {tuple(guidance_interval)}")
         self.model, self.labels, self.guidance, self.pred, self.nfe = model, labels, guidance, pred, 0
+        self.interval = (0., math.inf) if guidance_interval is None else tuple(guidance_interval)
 
-    def predict(self, xt:Tensor, t:Tensor)->Tensor:
-        "The model's output on VP inputs, guided if `guidance` is set."
+    def predict(self,
+        xt:Tensor, t:Tensor, # VP inputs
+        w:Tensor|float, # guidance weight, one per image or one for all
+    )->Tensor:
+        "The model's output on VP inputs, guided by `w`; a single conditional call where `w` is all 0."
         labels = None if self.labels is None else self.labels.to(xt.device)
-        if not self.guidance: return self.model(xt, t, labels)
+        if not torch.as_tensor(w).any(): return self.model(xt, t, labels)
         null = getattr(self.model, 'null_label', None)
         if null is None: cond, uncond = self.model(xt, t, labels), self.model(xt, t, None)
         else: cond, uncond = self.model(torch.cat([xt, xt]), torch.cat([t, t]), torch.cat([labels, torch.full_like(labels, null)])).chunk(2)
-        return cond + self.guidance * (cond - uncond)
+        return cond + _bcast(torch.as_tensor(w, device=xt.device, dtype=xt.dtype), cond) * (cond - uncond)
 
     def __call__(self,
         x:Tensor, # VE noisy images x0 + sigma*eps, (n, c, h, w)
@@ -133,7 +140,8 @@ class Denoiser:
         self.nfe += 1
         sigma = torch.as_tensor(sigma, device=x.device, dtype=x.dtype).expand(x.shape[0])
         s = _bcast(sigma, x)
-        out = self.predict(x / (1 + s**2).sqrt(), sigma_to_t(sigma).float())
+        lo, hi = self.interval
+        out = self.predict(x / (1 + s**2).sqrt(), sigma_to_t(sigma).float(), self.guidance * ((sigma > lo) & (sigma <= hi)).to(x.dtype))
         if self.pred == 'eps': return x - s * out
         return x / (1 + s**2) - s / (1 + s**2).sqrt() * out
 
@@ -310,6 +318,7 @@ def sample(
     progress:bool=False, # show a progress bar
     schedule:str='karras', # noise levels: 'karras' or 'cosine' (uniform in t)
     pred:str|None=None, # what the model predicts: 'eps' or 'v'; default: the model's `config.pred`, else 'eps'
+    guidance_interval:tuple[float, float]|None=None, # (lo, hi): guide only at noise levels lo < σ <= hi; None: at all
     **kwargs, # passed to the sampler, e.g. `eta`
 )->tuple[Tensor, int]:
     "`(images, nfe)`: `shape` images in [-1, 1] from `model`, and the number of denoiser evaluations used."
@@ -324,7 +333,7 @@ def sample(
         if labels.ndim == 0: labels = labels.expand(shape[0])
     if labels is not None and len(labels) != shape[0]: raise MiniaiError(f"got {len(labels)} labels for {shape[0]} images")
     sigmas = schedules[schedule](steps, device=device)
-    denoiser = Denoiser(model, labels, guidance, pred)
+    denoiser = Denoiser(model, labels, guidance, pred, guidance_interval)
     training = getattr(model, 'training', False)
     if isinstance(model, nn.Module): model.eval()
     try: x = samplers[sampler](denoiser, _randn(shape, generator, device) * sigmas[0], sigmas, generator=generator, progress=progress, **kwargs)

@@ -16,10 +16,6 @@ import matplotlib.pyplot as plt
 import torch
 import torch.nn.functional as F
 from torch import nn, optim
-with warnings.catch_warnings(): # torcheval calls the deprecated `torch.jit.script` when imported
-    warnings.simplefilter('ignore', FutureWarning)
-    from torcheval.metrics import Mean
-
 from .core import def_device, to_device, to_cpu
 
 # %% auto #0
@@ -158,6 +154,9 @@ class MetricsCB(Callback):
         for o in ms: metrics[type(o).__name__] = o
         self.metrics = metrics
         self.all_metrics = copy(metrics)
+        with warnings.catch_warnings(): # torcheval calls the deprecated `torch.jit.script` when imported
+            warnings.simplefilter('ignore', FutureWarning)
+            from torcheval.metrics import Mean # imported here, not at the top: it loads torchvision, 2 s that `miniai sample` need not spend
         self.all_metrics['loss'] = self.loss = Mean()
         self.log = []
     def _print(self, row): print(row)

@@ -1,7 +1,7 @@
 """Train, sample and score the runs behind the results table, each with the `miniai` command.
 
 Every experiment is a `miniai train` run (a preset, conditional or not, and `--model` changes), sampled with the
-command's defaults (DPM-Solver++(2M), 12 steps, guidance 3 for conditional runs) and scored by `miniai eval` on
+command's defaults (DPM-Solver++(2M), 12 steps, and for conditional runs guidance 3 at noise levels in (0.2, 10]) and scored by `miniai eval` on
 1,000 samples. Runs go to OUT/NAME; OUT/results.json gets one row per run (appended, so separate invocations
 build one table); OUT/NAME.png is each run's grid of samples. Runs can share one GPU (--jobs).
 
@@ -69,7 +69,8 @@ def score(run:Path, log:Path, n:int, device:str, cond:bool, sampler=None, steps=
     scores = json.loads(miniai('eval', npz, '--device', device, log=log)[0].strip().splitlines()[-1])
     npz.unlink()
     default = default_sampling(cond)
-    return dict(sampler=sampler or default['sampler'], sampler_steps=steps or default['steps'], sample_seconds=round(secs, 1), **scores)
+    return dict(sampler=sampler or default['sampler'], sampler_steps=steps or default['steps'], guidance=default['guidance'],
+                guidance_interval=default['guidance_interval'], sample_seconds=round(secs, 1), **scores)
 
 def run_experiment(name:str, out:Path, minutes:float|None, epochs:int|None, device:str, n:int, data:str|None)->list[dict]:
     "Train, sample and score one experiment; its rows for the table."
