@@ -17,8 +17,8 @@ from .datasets import fashion_dls, fashion_classes
 from .learner import ProgressCB, MetricsCB, Callback
 from .training import CheckpointCB, load_weights, state_file, weights_file, ema_file
 from .attention import DiffusionUNet, UNetConfig
-from .diffusion import sample, samplers
-from .conditional import Recipe, preset_recipe, preset_config, presets, diffusion_learner, channels_last, sample_grid, image_grid, class_labels, class_index
+from .diffusion import samplers
+from .conditional import Recipe, preset_recipe, preset_config, presets, diffusion_learner, channels_last, sample_grid, sample_batched, image_grid, class_labels, class_index
 from .fid import evaluate_npz
 
 # %% auto #0
@@ -243,9 +243,7 @@ def sample_run(
     given = dict(sampler=sampler, steps=steps, guidance=guidance, guidance_interval=guidance_interval)
     opts = default_sampling(c['cond']) | {k: v for k, v in given.items() if v is not None}
     labels = class_labels(n, label) if c['cond'] else None
-    g = torch.Generator().manual_seed(seed)
-    images = torch.cat([sample(model, (len(i), 1, 32, 32), labels=None if labels is None else labels[i], generator=g, **opts)[0].cpu()
-                        for i in torch.arange(n).split(bs)])
+    images = sample_batched(model, n, labels, torch.Generator().manual_seed(seed), bs, **opts)
     with atomic_write(out) as f:
         if out.suffix.lower() == '.png': image_grid(images, 10 if c['cond'] and label is None else math.ceil(math.sqrt(n))).save(f, format='png')
         else: np.savez(f, images=images.numpy().astype(np.float32), **({} if labels is None else {'labels': labels.numpy()}))

@@ -25,7 +25,7 @@ from .diffusion import noisify, sample
 
 # %% auto #0
 __all__ = ['presets', 'recipes', 'DiffusionCB', 'preset_config', 'Recipe', 'preset_recipe', 'StopAtStepCB', 'channels_last',
-           'diffusion_learner', 'class_index', 'class_labels', 'image_grid', 'sample_grid']
+           'diffusion_learner', 'class_index', 'class_labels', 'image_grid', 'sample_grid', 'sample_batched']
 
 # %% ../nbs/09_conditional.ipynb #28a0fc77
 class DiffusionCB(TrainCB):
@@ -162,3 +162,16 @@ def sample_grid(
     labels = torch.arange(n_rows).repeat_interleave(n_per_class) if model.null_label is not None else None
     images, _ = sample(model, (n_rows * n_per_class, model.config.in_channels, 32, 32), labels=labels, generator=generator, **kwargs)
     return image_grid(images, n_per_class), images
+
+# %% ../nbs/09_conditional.ipynb #0aa8017a
+def sample_batched(
+    model:DiffusionUNet, # a trained model
+    n:int, # number of images
+    labels:Tensor|None=None, # class per image (n,), None for an unconditional model
+    generator:torch.Generator|None=None, # for repeatable samples
+    bs:int=500, # images per batch
+    **kwargs, # passed to `sample` (sampler, steps, guidance, ...)
+)->Tensor:
+    "`n` images from `model`, sampled `bs` at a time, on the CPU."
+    return torch.cat([sample(model, (len(i), model.config.in_channels, 32, 32), labels=None if labels is None else labels[i],
+                             generator=generator, **kwargs)[0].cpu() for i in torch.arange(n).split(bs)])
