@@ -1,4 +1,4 @@
-"""Device choice, seeding, moving batches between devices, atomic file writes and the error type the command line reports.
+"""Device choice, seeding, moving batches between devices, atomic file writes and the command line's error type.
 
 Docs: https://miniai.github.io/miniai/core.html.md"""
 
@@ -6,7 +6,7 @@ Docs: https://miniai.github.io/miniai/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #036e690d
 from __future__ import annotations
-import os, random, tempfile
+import os, random, tempfile, time
 from collections.abc import Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,12 +15,23 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['def_device', 'MiniaiError', 'default_device', 'to_device', 'to_cpu', 'set_seed', 'in_test', 'atomic_write',
-           'num_params']
+__all__ = ['def_device', 'MiniaiError', 'check_choice', 'default_device', 'to_device', 'to_cpu', 'set_seed', 'in_test',
+           'atomic_write', 'num_params', 'timed']
 
 # %% ../nbs/00_core.ipynb #d95ffd26
 class MiniaiError(Exception):
     "Bad input or a broken file: the message is meant for the user, shown without a traceback."
+
+# %% ../nbs/00_core.ipynb #ae948993
+def check_choice(
+    value, # what was asked for
+    choices, # what there is (a dict's keys, a list, a tuple)
+    what:str, # the kind of thing, e.g. 'sampler'
+):
+    "`value` if it is one of `choices`, else a `MiniaiError` that lists them."
+    if value not in choices:
+        raise MiniaiError(f"unknown {what} {value!r}: choose one of {', '.join(map(str, choices))}")
+    return value
 
 # %% ../nbs/00_core.ipynb #fea2b572
 def default_device(
@@ -28,9 +39,10 @@ def default_device(
 )->torch.device:
     "The device to use: the best available one for 'auto', else `preference` if this machine has it."
     available = {'cuda': torch.cuda.is_available(), 'mps': torch.backends.mps.is_available(), 'cpu': True}
-    if preference == 'auto': return torch.device(next(k for k,v in available.items() if v))
-    if preference not in available: raise MiniaiError(f"unknown device {preference!r}: choose auto, cuda, mps or cpu")
-    if not available[preference]: raise MiniaiError(f"device {preference!r} is not available on this machine: use auto or cpu")
+    if check_choice(preference, ('auto', *available), 'device') == 'auto':
+        return torch.device(next(k for k,v in available.items() if v))
+    if not available[preference]:
+        raise MiniaiError(f"device {preference!r} is not available on this machine: use auto or cpu")
     return torch.device(preference)
 
 # %% ../nbs/00_core.ipynb #62cd9355
@@ -95,3 +107,15 @@ def atomic_write(
 def num_params(model:torch.nn.Module)->int:
     "Number of trainable parameters in `model`."
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+# %% ../nbs/00_core.ipynb #c4bc1802
+def timed(
+    f, # a function of no arguments
+    n:int=3, # calls timed
+    warmup:int=1, # calls made first and not timed
+)->float:
+    "Seconds per call of `f()`, after `warmup` untimed calls."
+    for _ in range(warmup): f()
+    start = time.perf_counter()
+    for _ in range(n): f()
+    return (time.perf_counter() - start) / n

@@ -1,4 +1,4 @@
-"""Fashion-MNIST from a local folder of IDX files or the Hugging Face hub, a fast in-memory batch path, and image grids.
+"""Fashion-MNIST from local IDX files or the Hugging Face hub, a fast in-memory batch path, and image grids.
 
 Docs: https://miniai.github.io/miniai/datasets.html.md"""
 
@@ -13,17 +13,21 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 import matplotlib.pyplot as plt
+from torch import Tensor
 from torch.utils.data import DataLoader, default_collate
+from PIL import Image
 
 from .core import MiniaiError
 
 # %% auto #0
 __all__ = ['fashion_classes', 'hub_name', 'read_idx', 'write_idx', 'find_fashion_mnist', 'synth_fashion_mnist',
            'load_fashion_tensors', 'images_to_model', 'model_to_images', 'TensorLoader', 'DataLoaders', 'fashion_dls',
-           'load_fashion_mnist', 'pil_batch_tfm', 'collate_fashion', 'show_image', 'show_images']
+           'load_fashion_mnist', 'pil_batch_tfm', 'collate_fashion', 'show_image', 'show_images', 'class_index',
+           'class_labels', 'image_grid']
 
 # %% ../nbs/01_datasets.ipynb #9cad4387
-_idx_dtypes = {0x08: np.uint8, 0x09: np.int8, 0x0B: np.dtype('>i2'), 0x0C: np.dtype('>i4'), 0x0D: np.dtype('>f4'), 0x0E: np.dtype('>f8')}
+_idx_dtypes = {0x08: np.uint8, 0x09: np.int8, 0x0B: np.dtype('>i2'), 0x0C: np.dtype('>i4'),
+               0x0D: np.dtype('>f4'), 0x0E: np.dtype('>f8')}
 
 def read_idx(path)->np.ndarray:
     "Read an IDX file (plain or gzip), checking the magic number and the length."
@@ -39,7 +43,8 @@ def read_idx(path)->np.ndarray:
     shape = struct.unpack(f'>{ndim}I', raw[4:4+4*ndim])
     n = math.prod(shape) * dtype.itemsize
     data = raw[4+4*ndim:]
-    if len(data) != n: raise MiniaiError(f"{path}: truncated or padded: header says {n:,} bytes of data, file has {len(data):,}")
+    if len(data) != n:
+        raise MiniaiError(f"{path}: truncated or padded: header says {n:,} bytes of data, file has {len(data):,}")
     return np.frombuffer(data, dtype).reshape(shape)
 
 # %% ../nbs/01_datasets.ipynb #acfba2eb
@@ -52,11 +57,13 @@ def write_idx(arr:np.ndarray, path):
     Path(path).write_bytes(gzip.compress(raw, compresslevel=1) if str(path).endswith('.gz') else raw)
 
 # %% ../nbs/01_datasets.ipynb #86c81985
-fashion_classes = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot']
+fashion_classes = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat',
+                   'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot']
 hub_name = 'zalando-datasets/fashion_mnist'
 _idx_names = {'train': ('train-images-idx3-ubyte', 'train-labels-idx1-ubyte'),
               'test':  ('t10k-images-idx3-ubyte',  't10k-labels-idx1-ubyte')}
-_fix = "set MINIAI_DATA or pass a path to a folder with the four Fashion-MNIST IDX files (train-images-idx3-ubyte.gz ...)"
+_fix = ("set MINIAI_DATA or pass a path to a folder with the four Fashion-MNIST IDX files "
+        "(train-images-idx3-ubyte.gz ...)")
 
 def _idx_file(folder:Path, stem:str)->Path:
     "The plain or gzipped IDX file `stem` in `folder`."
@@ -105,7 +112,8 @@ def load_fashion_tensors(path=None)->dict:
     res = {}
     for split, (img_stem, lbl_stem) in _idx_names.items():
         x, y = read_idx(_idx_file(folder, img_stem)), read_idx(_idx_file(folder, lbl_stem))
-        if x.ndim != 3 or x.shape[0] != y.shape[0]: raise MiniaiError(f"{folder}: {split} images {x.shape} and labels {y.shape} do not match")
+        if x.ndim != 3 or x.shape[0] != y.shape[0]:
+            raise MiniaiError(f"{folder}: {split} images {x.shape} and labels {y.shape} do not match")
         res[split] = torch.from_numpy(x.copy()), torch.from_numpy(y.astype(np.int64))
     return res
 
@@ -142,7 +150,8 @@ class TensorLoader:
         return n // self.bs if self.drop_last else math.ceil(n / self.bs)
     def __iter__(self):
         n = len(self.tensors[0])
-        idx = torch.randperm(n, generator=torch.Generator().manual_seed(self.seed + self.epoch)) if self.shuffle else torch.arange(n)
+        if self.shuffle: idx = torch.randperm(n, generator=torch.Generator().manual_seed(self.seed + self.epoch))
+        else: idx = torch.arange(n)
         self.epoch += 1
         idx = idx[self.rank : n - n % self.world_size : self.world_size]
         for i in range(len(self)):
@@ -177,7 +186,8 @@ def fashion_dls(
         b = images_to_model(b[0]), b[1]
         return tfm(b) if tfm else b
     (xt, yt), (xv, yv) = data['train'], data['test']
-    return DataLoaders(TensorLoader(xt[:n_train], yt[:n_train], bs=bs, shuffle=True, drop_last=True, tfm=_tfm, seed=seed, **kwargs),
+    return DataLoaders(TensorLoader(xt[:n_train], yt[:n_train], bs=bs, shuffle=True, drop_last=True, tfm=_tfm,
+                                    seed=seed, **kwargs),
                        TensorLoader(xv[:n_valid], yv[:n_valid], bs=bs*2, tfm=_tfm, **kwargs))
 
 # %% ../nbs/01_datasets.ipynb #61cedc15
@@ -193,9 +203,11 @@ def load_fashion_mnist(path=None):
     if folder is None:
         try: return datasets.load_dataset(hub_name)
         except Exception as e:
-            raise MiniaiError(f"no path given, MINIAI_DATA not set, and the hub ({hub_name}) failed: {type(e).__name__}. To fix: {_fix}") from None
-    def _split(x, y): return datasets.Dataset.from_dict({'image': [Image.fromarray(o.numpy()) for o in x], 'label': y.tolist()},
-                                                        features=_fashion_features())
+            raise MiniaiError(f"no path given, MINIAI_DATA not set, and the hub ({hub_name}) failed: "
+                              f"{type(e).__name__}. To fix: {_fix}") from None
+    def _split(x, y):
+        return datasets.Dataset.from_dict({'image': [Image.fromarray(o.numpy()) for o in x], 'label': y.tolist()},
+                                          features=_fashion_features())
     return datasets.DatasetDict({s: _split(*xy) for s,xy in load_fashion_tensors(folder).items()})
 
 # %% ../nbs/01_datasets.ipynb #cda51446
@@ -239,3 +251,39 @@ def show_images(
         else: ax.set_axis_off()
     fig.tight_layout()
     return fig
+
+# %% ../nbs/01_datasets.ipynb #1546392b
+def class_index(
+    label:int|str, # a class index 0-9 or a class name ('trouser', 'Ankle boot', 'T-shirt')
+)->int:
+    "The class index of `label`, matching names case-insensitively."
+    names = ({n.lower(): i for i, n in enumerate(fashion_classes)}
+             | {n.lower().split('/')[0]: i for i, n in enumerate(fashion_classes)})
+    s = str(label).strip()
+    if s.isdigit() and int(s) < len(fashion_classes): return int(s)
+    if s.lower() in names: return names[s.lower()]
+    raise MiniaiError(f"unknown class {label!r}: use 0-9 or one of {', '.join(fashion_classes)}")
+
+def class_labels(
+    n:int, # number of samples
+    label:int|str|None=None, # one class for all, or None to cycle through the ten classes
+)->Tensor:
+    "Labels (n,) for `n` conditional samples."
+    return torch.full((n,), class_index(label)) if label is not None else torch.arange(n) % len(fashion_classes)
+
+# %% ../nbs/01_datasets.ipynb #e760c9e9
+def image_grid(
+    images:Tensor, # (n, 1, h, w) in [-1, 1]
+    ncols:int, # images per row
+    pad:int=2, # pixels between images
+)->Image.Image:
+    "The images as one greyscale PIL image, `ncols` to a row, on a white background."
+    n, _, h, w = images.shape
+    nrows = math.ceil(n / ncols)
+    grid = torch.full((nrows * (h + pad) + pad, ncols * (w + pad) + pad), 255, dtype=torch.uint8)
+    pix = ((images[:, 0].float().cpu() + 1) * 127.5).round().clamp(0, 255).to(torch.uint8)
+    for i, im in enumerate(pix):
+        r, c = divmod(i, ncols)
+        grid[pad + r*(h+pad) : pad + r*(h+pad) + h, pad + c*(w+pad) : pad + c*(w+pad) + w] = im
+    return Image.fromarray(grid.numpy(), mode='L')
+

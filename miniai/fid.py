@@ -1,4 +1,4 @@
-"""A Fashion-MNIST classifier shipped with the package as a feature extractor, FID, KID and conditional accuracy, calibrated on real, noisy, blurred and one-class image sets.
+"""FID, KID and class accuracy from a shipped Fashion-MNIST classifier, checked on real, noisy and blurred images.
 
 Docs: https://miniai.github.io/miniai/fid.html.md"""
 
@@ -43,14 +43,14 @@ class ClassifierBlock(nn.Module):
 
 # %% ../nbs/04_fid.ipynb #60849ec4
 class FeatureClassifier(nn.Module):
-    "Fashion-MNIST classifier: `body` maps (N, 1, 32, 32) images to `widths[-1]` features, `head` maps them to 10 logits."
+    "Fashion-MNIST classifier: `body` maps (N, 1, 32, 32) images to `widths[-1]` features, `head` to 10 logits."
     def __init__(self,
                  widths:tuple=(16, 32, 64, 128), # channels of the stem and of each block
                  n_out:int=10): # classes
         super().__init__()
         self.widths = tuple(widths)
-        self.body = nn.Sequential(conv(1, widths[0], stride=1),
-                                  *[ClassifierBlock(ni, nf) for ni, nf in zip(widths, widths[1:])],  # 32 → 16 → 8 → 4
+        self.body = nn.Sequential(conv(1, widths[0], stride=1), # then blocks at 32 → 16 → 8 → 4 pixels
+                                  *[ClassifierBlock(ni, nf) for ni, nf in zip(widths, widths[1:])],
                                   nn.AdaptiveAvgPool2d(1), nn.Flatten())
         self.head = nn.Linear(widths[-1], n_out)
     def forward(self, x): return self.head(self.body(x))
@@ -78,12 +78,15 @@ def load_feature_classifier(
 )->FeatureClassifier:
     "The shipped Fashion-MNIST feature classifier, in eval mode, on `device`."
     path = Path(path or classifier_path())
-    if not path.is_file(): raise MiniaiError(f"feature classifier weights {path} are missing: reinstall miniai, or run nbs/04_fid.ipynb to train them")
+    if not path.is_file():
+        raise MiniaiError(f"feature classifier weights {path} are missing: reinstall miniai, "
+                          "or run nbs/04_fid.ipynb to train them")
     try:
         with safe_open(path, 'pt') as f: meta = f.metadata() or {}
         model = FeatureClassifier(json.loads(meta.get('widths', '[16, 32, 64, 128]')))
         model.load_state_dict(load_file(path))
-    except Exception as e: raise MiniaiError(f"{path}: not a valid feature classifier file ({type(e).__name__})") from None
+    except Exception as e:
+        raise MiniaiError(f"{path}: not a valid feature classifier file ({type(e).__name__})") from None
     return model.to(device or def_device).eval()
 
 @lru_cache
@@ -157,7 +160,8 @@ def kid(
     mmds = []
     for _ in range(n_subsets):
         xs, ys = x[torch.randperm(len(x), generator=g)[:m]], y[torch.randperm(len(y), generator=g)[:m]]
-        kxx, kyy, kxy = (((p @ q.T).double() / d + 1)**3 for p, q in ((xs, xs), (ys, ys), (xs, ys)))  # float32 products, float64 sums
+        # float32 products, float64 sums
+        kxx, kyy, kxy = (((p @ q.T).double() / d + 1)**3 for p, q in ((xs, xs), (ys, ys), (xs, ys)))
         mmds.append((kxx.sum() - kxx.trace() + kyy.sum() - kyy.trace()) / (m*(m-1)) - 2*kxy.mean())
     return torch.stack(mmds).mean().item()
 
@@ -171,7 +175,8 @@ def make_reference(images:torch.Tensor, model:FeatureClassifier|None=None, path=
     f = features(images, model)
     mu, sigma = feature_stats(f)
     path = Path(path or reference_path())
-    with atomic_write(path) as fh: fh.write(save({'feats': f.half(), 'mu': torch.from_numpy(mu), 'sigma': torch.from_numpy(sigma)}))
+    with atomic_write(path) as fh:
+        fh.write(save({'feats': f.half(), 'mu': torch.from_numpy(mu), 'sigma': torch.from_numpy(sigma)}))
     path.chmod(0o644)  # package data: readable by everyone
     return path
 
@@ -179,7 +184,9 @@ def make_reference(images:torch.Tensor, model:FeatureClassifier|None=None, path=
 def reference_stats(path=None)->dict:
     "The shipped reference: `feats` (10,000 x 128 float32 tensor), `mu` and `sigma` (float64 arrays); loaded once."
     path = Path(path or reference_path())
-    if not path.is_file(): raise MiniaiError(f"reference features {path} are missing: reinstall miniai, or run nbs/04_fid.ipynb to compute them")
+    if not path.is_file():
+        raise MiniaiError(f"reference features {path} are missing: reinstall miniai, "
+                          "or run nbs/04_fid.ipynb to compute them")
     try: r = load(path.read_bytes())
     except Exception as e: raise MiniaiError(f"{path}: not a valid reference file ({type(e).__name__})") from None
     return {'feats': r['feats'].float(), 'mu': r['mu'].numpy(), 'sigma': r['sigma'].numpy()}
@@ -188,19 +195,28 @@ def reference_stats(path=None)->dict:
 def _dtype(a)->str: return str(a.dtype).removeprefix('torch.')
 
 def check_samples(images, labels=None, source:str='samples'):
-    "Raise `MiniaiError` unless `images` is float32 (N ≥ 2, 1, 32, 32) in [-1, 1] and `labels`, if given, int64 (N,) in 0..9."
+    "Raise `MiniaiError` unless `images` is float32 (N ≥ 2, 1, 32, 32) in [-1, 1] and any `labels` int64 (N,) in 0-9."
     if _dtype(images) != 'float32': raise MiniaiError(f"{source}: images must be float32, got {_dtype(images)}")
     shape = tuple(images.shape)
-    if len(shape) != 4 or shape[1:] != (1, 32, 32): raise MiniaiError(f"{source}: images must have shape (N, 1, 32, 32), got {shape}")
-    if shape[0] < 2: raise MiniaiError(f"{source}: need at least 2 images (FID needs a covariance, KID pairs of samples), got {shape[0]}")
+    if len(shape) != 4 or shape[1:] != (1, 32, 32):
+        raise MiniaiError(f"{source}: images must have shape (N, 1, 32, 32), got {shape}")
+    if shape[0] < 2:
+        raise MiniaiError(f"{source}: need at least 2 images (FID needs a covariance, KID pairs of samples), "
+                          f"got {shape[0]}")
     x = torch.as_tensor(images)
     if not torch.isfinite(x).all(): raise MiniaiError(f"{source}: images contain NaN or infinite values")
-    if x.min() < -1 or x.max() > 1: raise MiniaiError(f"{source}: images must be in [-1, 1], got values from {x.min().item():.3g} to {x.max().item():.3g}")
+    if x.min() < -1 or x.max() > 1:
+        raise MiniaiError(f"{source}: images must be in [-1, 1], "
+                          f"got values from {x.min().item():.3g} to {x.max().item():.3g}")
     if labels is None: return
     if _dtype(labels) != 'int64': raise MiniaiError(f"{source}: labels must be int64, got {_dtype(labels)}")
-    if tuple(labels.shape) != shape[:1]: raise MiniaiError(f"{source}: labels must have shape ({shape[0]},) to match the images, got {tuple(labels.shape)}")
+    if tuple(labels.shape) != shape[:1]:
+        raise MiniaiError(f"{source}: labels must have shape ({shape[0]},) to match the images, "
+                          f"got {tuple(labels.shape)}")
     y = torch.as_tensor(labels)
-    if y.min() < 0 or y.max() > 9: raise MiniaiError(f"{source}: labels must be class indices 0-9, got values from {y.min().item()} to {y.max().item()}")
+    if y.min() < 0 or y.max() > 9:
+        raise MiniaiError(f"{source}: labels must be class indices 0-9, "
+                          f"got values from {y.min().item()} to {y.max().item()}")
 
 # %% ../nbs/04_fid.ipynb #2fac49f2
 def evaluate_features(
@@ -239,7 +255,9 @@ def evaluate_npz(
         if not isinstance(z, np.lib.npyio.NpzFile): raise ValueError('a single array, not an archive')
         with z: arrays = {k: z[k] for k in z.files}
     except Exception as e: raise MiniaiError(f"{path}: not a readable .npz file ({type(e).__name__})") from None
-    if 'images' not in arrays: raise MiniaiError(f"{path}: no 'images' array (it has: {', '.join(arrays) or 'nothing'})")
+    if 'images' not in arrays:
+        raise MiniaiError(f"{path}: no 'images' array (it has: {', '.join(arrays) or 'nothing'})")
     images, labels = arrays['images'], arrays.get('labels')
     check_samples(images, labels, source=str(path))
-    return evaluate_samples(torch.from_numpy(images), None if labels is None else torch.from_numpy(labels), device=device)
+    return evaluate_samples(torch.from_numpy(images), None if labels is None else torch.from_numpy(labels),
+                            device=device)

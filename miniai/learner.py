@@ -1,4 +1,4 @@
-"""A training loop that only fires events; callbacks do the training, move data to the device, compute metrics and draw progress.
+"""A training loop that only fires events; callbacks train, move data to the device, track metrics, show progress.
 
 Docs: https://miniai.github.io/miniai/learner.html.md"""
 
@@ -8,7 +8,6 @@ Docs: https://miniai.github.io/miniai/learner.html.md"""
 from __future__ import annotations
 import math, warnings
 from copy import copy
-from functools import partial
 from operator import attrgetter
 
 import fastcore.all as fc
@@ -20,8 +19,8 @@ from .core import def_device, to_device, to_cpu
 
 # %% auto #0
 __all__ = ['Callback', 'run_cbs', 'CancelFitException', 'CancelEpochException', 'CancelBatchException', 'with_cbs', 'TrainCB',
-           'Learner', 'DeviceCB', 'SingleBatchCB', 'MetricsCB', 'ProgressCB', 'conv', 'simple_cnn', 'LRFinderCB',
-           'lr_find']
+           'Learner', 'DeviceCB', 'SingleBatchCB', 'MetricsCB', 'plain_output', 'ProgressCB', 'conv', 'simple_cnn',
+           'LRFinderCB', 'lr_find']
 
 # %% ../nbs/02_learner.ipynb #e4202beb
 class Callback:
@@ -156,7 +155,8 @@ class MetricsCB(Callback):
         self.all_metrics = copy(metrics)
         with warnings.catch_warnings(): # torcheval calls the deprecated `torch.jit.script` when imported
             warnings.simplefilter('ignore', FutureWarning)
-            from torcheval.metrics import Mean # imported here, not at the top: it loads torchvision, 2 s that `miniai sample` need not spend
+            # imported here, not at the top: it loads torchvision, 2 s that `miniai sample` need not spend
+            from torcheval.metrics import Mean
         self.all_metrics['loss'] = self.loss = Mean()
         self.log = []
     def _print(self, row): print(row)
@@ -172,33 +172,99 @@ class MetricsCB(Callback):
         self.log.append(row)
         self._print(row)
 
-# %% ../nbs/02_learner.ipynb #8a4c9ea1
+# %% ../nbs/02_learner.ipynb #b51c408d
+import sys, time
+import fastprogress
 from fastprogress import progress_bar, master_bar
 
+def plain_output()->bool:
+    "Whether progress should be plain lines: not in Jupyter, and stdout not a terminal."
+    if fastprogress.fastprogress.IN_NOTEBOOK: return False
+    try: return not sys.stdout.isatty()
+    except (AttributeError, ValueError): return True # a stream without `isatty`, or a closed one
+
+def _duration(seconds:float)->str:
+    "`seconds` as m:ss, or h:mm:ss from an hour."
+    m, s = divmod(int(seconds), 60)
+    h, m = divmod(m, 60)
+    return f'{h}:{m:02d}:{s:02d}' if h else f'{m}:{s:02d}'
+
+# %% ../nbs/02_learner.ipynb #8a4c9ea1
 class ProgressCB(Callback):
-    "Progress bars, a metrics table and (with `plot=True`) a live loss plot."
+    "Progress bars, a metrics table and (with `plot=True`) a live loss plot; plain lines where bars can't be redrawn."
     order = MetricsCB.order + 1
-    def __init__(self, plot:bool=False): self.plot = plot
+    def __init__(self,
+                 plot:bool=False, # draw the training (and validation) loss live, with bars
+                 plain:bool|None=None, # print plain lines instead of bars; None: if `plain_output()`
+                 every_seconds:float=10., # plain lines: print one when this many seconds have passed since the last
+                 every_percent:float=10.): # plain lines: and one each time training passes another this many percent
+        fc.store_attr()
+        self.is_plain = False # decided in `before_fit`
     def before_fit(self, learn):
-        learn.epochs = self.mbar = master_bar(learn.epochs)
+        self.is_plain = plain_output() if self.plain is None else self.plain
         self.first, self.losses, self.val_losses = True, [], []
         if hasattr(learn, 'metrics'): learn.metrics._print = self._print
+        if self.is_plain:
+            self.start_step = self.printed_step = learn.step
+            self.fit_steps = len(learn.epochs) * len(learn.dls.train) - learn.start_iter
+            self.start_time = self.printed_time = time.monotonic()
+            self.total, self.recent_losses = None, []
+        else: learn.epochs = self.mbar = master_bar(learn.epochs)
     def _print(self, row):
+        if self.is_plain: return self._print_plain_row(row)
         if self.first:
             self.mbar.write(list(row), table=True)
             self.first = False
         self.mbar.write([str(v) for v in row.values()], table=True)
-    def before_epoch(self, learn): learn.dl = progress_bar(learn.dl, leave=False, parent=self.mbar)
+    def _print_plain_row(self, row):
+        "Print the metrics `row` as right-aligned columns, under a header printed once."
+        if self.first:
+            self.widths = [max(len(k), 8) for k in row]
+            print('  '.join(k.rjust(w) for k, w in zip(row, self.widths)), flush=True)
+            self.first = False
+        print('  '.join(str(v).rjust(w) for v, w in zip(row.values(), self.widths)), flush=True)
+    def before_epoch(self, learn):
+        if not self.is_plain: learn.dl = progress_bar(learn.dl, leave=False, parent=self.mbar)
+    def _total_steps(self, learn)->int:
+        "The step this fit ends at: where it started plus its training batches, or `learn.n_steps` if smaller."
+        total = self.start_step + self.fit_steps
+        if getattr(learn, 'n_steps', None) is not None: total = min(total, learn.n_steps)
+        return max(total, 1)
+    def _percent_mark(self, step:int)->int: return int(100 * step / self.total // self.every_percent)
+    def after_step(self, learn):
+        if not self.is_plain: return
+        if self.total is None: self.total = self._total_steps(learn) # not in `before_fit`: `learn.n_steps` is set later
+        self.recent_losses.append(learn.loss.detach())
+        if (learn.step == self.total or time.monotonic() - self.printed_time >= self.every_seconds
+            or self._percent_mark(learn.step) > self._percent_mark(self.printed_step)): self._print_step(learn)
+    def _print_step(self, learn):
+        "Print the step, percent done, mean loss since the last line, time so far and time left."
+        if self.total is None: self.total = self._total_steps(learn)
+        now, step = time.monotonic(), learn.step
+        elapsed, done = now - self.start_time, step - self.start_step
+        left = elapsed / done * max(self.total - step, 0) if done else 0.
+        loss = f'{torch.stack(self.recent_losses).float().mean().item():.4f}' if self.recent_losses else '-'
+        print(f'step {step}/{self.total} ({step / self.total:.0%})  loss {loss}  '
+              f'elapsed {_duration(elapsed)}  left {_duration(left)}', flush=True)
+        self.recent_losses, self.printed_step, self.printed_time = [], step, now
     def after_batch(self, learn):
+        if self.is_plain: return
         learn.dl.comment = f'{learn.loss.item():.3f}'
         if self.plot and hasattr(learn, 'metrics') and learn.training:
             self.losses.append(learn.loss.item())
-            if self.val_losses: self.mbar.update_graph([[fc.L.range(self.losses), self.losses], [fc.L.range(learn.epoch).map(lambda x: (x+1)*len(learn.dls.train)), self.val_losses]])
+            if self.val_losses: self._update_graph(learn, learn.epoch)
             elif len(self.losses) % 10 == 0: self.mbar.update_graph([[fc.L.range(self.losses), self.losses]])
     def after_epoch(self, learn):
-        if not learn.training and self.plot and hasattr(learn, 'metrics'):
+        if not learn.training and self.plot and not self.is_plain and hasattr(learn, 'metrics'):
             self.val_losses.append(learn.metrics.all_metrics['loss'].compute().item())
-            self.mbar.update_graph([[fc.L.range(self.losses), self.losses], [fc.L.range(learn.epoch+1).map(lambda x: (x+1)*len(learn.dls.train)), self.val_losses]])
+            self._update_graph(learn, learn.epoch+1)
+    def _update_graph(self, learn, n_epochs:int):
+        "Redraw the training losses, and the validation losses at the ends of the first `n_epochs` epochs."
+        ends = fc.L.range(n_epochs).map(lambda x: (x+1)*len(learn.dls.train))
+        self.mbar.update_graph([[fc.L.range(self.losses), self.losses], [ends, self.val_losses]])
+    def cleanup_fit(self, learn):
+        "In plain mode, print the step the fit stopped at if it has no line yet (cancelled or interrupted early)."
+        if self.is_plain and learn.step > self.printed_step: self._print_step(learn)
 
 # %% ../nbs/02_learner.ipynb #a35bb521
 def conv(ni:int, nf:int, ks:int=3, stride:int=2, act:bool=True)->nn.Sequential:

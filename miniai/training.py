@@ -1,4 +1,4 @@
-"""Learning-rate schedules, mixed precision, an EMA of the weights, checkpoints that resume exactly, and multi-process training with PyTorch's DDP.
+"""LR schedules, mixed precision, an EMA of the weights, checkpoints that resume exactly, and training with DDP.
 
 Docs: https://miniai.github.io/miniai/training.html.md"""
 
@@ -76,7 +76,8 @@ class MixedPrecisionCB(TrainCB):
         self.device_type = device_type or def_device.type
         self.dtype = dtype or (torch.float16 if self.device_type == 'cuda' else torch.bfloat16)
         self.autocast = None
-    def before_fit(self, learn): learn.scaler = torch.amp.GradScaler(self.device_type, enabled=self.dtype == torch.float16)
+    def before_fit(self, learn):
+        learn.scaler = torch.amp.GradScaler(self.device_type, enabled=self.dtype == torch.float16)
     def before_batch(self, learn):
         self.autocast = torch.autocast(self.device_type, dtype=self.dtype)
         self.autocast.__enter__()
@@ -116,7 +117,8 @@ class EMACB(Callback):
                  validate:bool=True): # run validation with the EMA weights
         self.decay, self.warmup, self.validate, self.swap = decay, warmup, validate, None
     def before_fit(self, learn):
-        if getattr(learn, 'ema_model', None) is None: learn.ema_model = deepcopy(unwrap(learn.model)).requires_grad_(False).eval()
+        if getattr(learn, 'ema_model', None) is None:
+            learn.ema_model = deepcopy(unwrap(learn.model)).requires_grad_(False).eval()
     @torch.no_grad()
     def after_step(self, learn):
         weight = 1. if learn.step <= self.warmup else 1 - self.decay
@@ -136,7 +138,8 @@ def get_rng_states()->dict:
     "The states of the Python, NumPy and PyTorch (CPU, CUDA, MPS) random number generators."
     npst = np.random.get_state(legacy=False)
     states = {'python': random.getstate(), 'torch': torch.get_rng_state(),
-              'numpy': {**npst, 'state': {'key': torch.from_numpy(npst['state']['key'].astype(np.int64)), 'pos': npst['state']['pos']}}}
+              'numpy': {**npst, 'state': {'key': torch.from_numpy(npst['state']['key'].astype(np.int64)),
+                                          'pos': npst['state']['pos']}}}
     if torch.cuda.is_available(): states['cuda'] = torch.cuda.get_rng_state_all()
     if torch.backends.mps.is_available(): states['mps'] = torch.mps.get_rng_state()
     return states
@@ -146,7 +149,8 @@ def set_rng_states(states:dict):
     random.setstate(states['python'])
     torch.set_rng_state(states['torch'])
     npst = states['numpy']
-    np.random.set_state({**npst, 'state': {'key': npst['state']['key'].numpy().astype(np.uint32), 'pos': npst['state']['pos']}})
+    np.random.set_state({**npst, 'state': {'key': npst['state']['key'].numpy().astype(np.uint32),
+                                           'pos': npst['state']['pos']}})
     if 'cuda' in states and torch.cuda.is_available():
         for i, s in enumerate(states['cuda'][:torch.cuda.device_count()]): torch.cuda.set_rng_state(s, i)
     if 'mps' in states and torch.backends.mps.is_available(): torch.mps.set_rng_state(states['mps'])
@@ -181,7 +185,8 @@ def _fit_problems(have:dict, want:dict)->str:
     shapes = [k for k in want if k in have and have[k].shape != want[k].shape]
     problems = [f"{len(missing)} missing tensors (e.g. {missing[0]!r})"] if missing else []
     if extra: problems.append(f"{len(extra)} unexpected tensors (e.g. {extra[0]!r})")
-    if shapes: problems.append(f"{shapes[0]!r} has shape {tuple(have[shapes[0]].shape)} in the file but {tuple(want[shapes[0]].shape)} in the model")
+    if shapes: problems.append(f"{shapes[0]!r} has shape {tuple(have[shapes[0]].shape)} in the file "
+                               f"but {tuple(want[shapes[0]].shape)} in the model")
     return '; '.join(problems)
 
 def load_weights(
@@ -193,9 +198,12 @@ def load_weights(
     if not path.is_file(): raise MiniaiError(f"{path} does not exist")
     try:
         with safe_open(path, framework='pt') as f: sd, meta = {k: f.get_tensor(k) for k in f.keys()}, f.metadata() or {}
-    except (SafetensorError, OSError, ValueError) as e: raise MiniaiError(f"{path} is corrupt or truncated ({type(e).__name__}): delete it or use another checkpoint") from None
+    except (SafetensorError, OSError, ValueError) as e:
+        raise MiniaiError(f"{path} is corrupt or truncated ({type(e).__name__}): "
+                          "delete it or use another checkpoint") from None
     model = unwrap(model)
-    if problems := _fit_problems(sd, model.state_dict()): raise MiniaiError(f"{path} does not fit this model: {problems}")
+    if problems := _fit_problems(sd, model.state_dict()):
+        raise MiniaiError(f"{path} does not fit this model: {problems}")
     model.load_state_dict(sd)
     return meta
 
@@ -211,8 +219,9 @@ def save_checkpoint(
     "Save weights (safetensors), EMA weights and the training state to the folder `path`, each file atomically."
     path, stamp = Path(path), {'step': str(learn.step)}
     ema = getattr(learn, 'ema_model', None)
-    state = {'format': 1, 'epoch': epoch, 'iter': iter, 'step': learn.step, 'n_epochs': learn.n_epochs, 'ema': ema is not None,
-             'opt_type': type(learn.opt).__name__, 'opt': learn.opt.state_dict(), 'rng': rng_states or get_rng_states()}
+    state = {'format': 1, 'epoch': epoch, 'iter': iter, 'step': learn.step, 'n_epochs': learn.n_epochs,
+             'ema': ema is not None, 'opt_type': type(learn.opt).__name__, 'opt': learn.opt.state_dict(),
+             'rng': rng_states or get_rng_states()}
     if getattr(learn, 'sched', None) is not None: state['sched'] = learn.sched.state_dict()
     if getattr(learn, 'scaler', None) is not None: state['scaler'] = learn.scaler.state_dict()
     if hasattr(learn, 'metrics'): state['metrics_log'] = learn.metrics.log
@@ -225,26 +234,32 @@ def _load_stamped(model, path:Path, step:int):
     "Load weights from `path`, checking they were saved at `step` together with the training state."
     saved_at = load_weights(model, path).get('step')
     if saved_at != str(step):
-        raise MiniaiError(f"{path} is from step {saved_at} but the training state from step {step}: the last save was cut short, use an older checkpoint")
+        raise MiniaiError(f"{path} is from step {saved_at} but the training state from step {step}: "
+                          "the last save was cut short, use an older checkpoint")
 
 def load_checkpoint(
     learn, # a learner whose `fit` has started (optimizer, scheduler, scaler, EMA exist)
     path, # the checkpoint folder
 )->dict:
-    "Load a checkpoint saved by `save_checkpoint` into `learn`; returns the training state (`epoch`, `iter`, `rng`, ...)."
+    "Load a checkpoint from `save_checkpoint` into `learn`; returns the training state (`epoch`, `iter`, `rng`...)."
     path = Path(path)
     if not (path/state_file).is_file(): raise MiniaiError(f"no checkpoint to resume in {path}: {state_file} is missing")
     try: state = torch.load(path/state_file, map_location='cpu', weights_only=True)
-    except Exception as e: raise MiniaiError(f"{path/state_file} is corrupt or truncated ({type(e).__name__}): use another checkpoint") from None
-    if not isinstance(state, dict) or state.get('format') != 1: raise MiniaiError(f"{path/state_file} is not a miniai training state")
+    except Exception as e:
+        raise MiniaiError(f"{path/state_file} is corrupt or truncated ({type(e).__name__}): "
+                          "use another checkpoint") from None
+    if not isinstance(state, dict) or state.get('format') != 1:
+        raise MiniaiError(f"{path/state_file} is not a miniai training state")
     _load_stamped(learn.model, path/weights_file, state['step'])
     if getattr(learn, 'ema_model', None) is not None:
-        if not state['ema']: raise MiniaiError(f"checkpoint {path} has no EMA weights: train without EMACB or start a new run")
+        if not state['ema']:
+            raise MiniaiError(f"checkpoint {path} has no EMA weights: train without EMACB or start a new run")
         _load_stamped(learn.ema_model, path/ema_file, state['step'])
     if state['opt_type'] != type(learn.opt).__name__:
         raise MiniaiError(f"checkpoint {path} was trained with {state['opt_type']}, not {type(learn.opt).__name__}")
     try: learn.opt.load_state_dict(state['opt'])
-    except (ValueError, KeyError) as e: raise MiniaiError(f"the optimizer state in {path} does not fit this model ({e})") from None
+    except (ValueError, KeyError) as e:
+        raise MiniaiError(f"the optimizer state in {path} does not fit this model ({e})") from None
     for name in ('sched', 'scaler'):
         if getattr(learn, name, None) is not None and name in state: getattr(learn, name).load_state_dict(state[name])
     if hasattr(learn, 'metrics') and 'metrics_log' in state: learn.metrics.log = state['metrics_log']
@@ -272,7 +287,7 @@ class RestoreRNGLoader:
 
 # %% ../nbs/03_training.ipynb #6c322c9c
 class CheckpointCB(Callback):
-    "Save checkpoints to the folder `path` during and at the end of `fit` (and when it is interrupted); resume from one."
+    "Save checkpoints to the folder `path` during `fit`, at its end and when it is interrupted; resume from one."
     order = ProgressCB.order - 0.5
     def __init__(self,
                  path, # the checkpoint folder (created if needed)
@@ -285,8 +300,10 @@ class CheckpointCB(Callback):
         if self.resume:
             state = load_checkpoint(learn, self.path)
             if state['n_epochs'] != learn.n_epochs:
-                raise MiniaiError(f"checkpoint {self.path} is from a fit of {state['n_epochs']} epochs, not {learn.n_epochs}: resume with the same number")
-            learn.epochs, learn.start_iter, self.rng = range(state['epoch'], learn.n_epochs), state['iter'], state['rng']
+                raise MiniaiError(f"checkpoint {self.path} is from a fit of {state['n_epochs']} epochs, "
+                                  f"not {learn.n_epochs}: resume with the same number")
+            learn.epochs = range(state['epoch'], learn.n_epochs)
+            learn.start_iter, self.rng = state['iter'], state['rng']
         else:
             if get_rank() == 0: self.path.mkdir(parents=True, exist_ok=True)
             self.rng = None
@@ -303,7 +320,8 @@ class CheckpointCB(Callback):
         if not learn.training: return
         self.pos, self.safe = (learn.epoch, learn.iter + 1, get_rng_states()), True
         if ((self.every_steps and learn.step % self.every_steps == 0) or
-            (self.every_seconds and time.monotonic() - self.saved_time >= self.every_seconds)): self.save(learn, *self.pos)
+            (self.every_seconds and time.monotonic() - self.saved_time >= self.every_seconds)):
+            self.save(learn, *self.pos)
     def after_fit(self, learn):
         self.save(learn, learn.n_epochs, 0, get_rng_states())
         self.finished = True

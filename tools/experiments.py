@@ -13,8 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import torch
-from miniai.attention import DiffusionUNet
-from miniai.cli import read_run, default_sampling
+from miniai.model import DiffusionUNet
+from miniai.runs import Run, default_sampling
 from miniai.core import num_params
 
 # name: (what it shows, preset, conditional, --model settings[, more train arguments])
@@ -83,9 +83,9 @@ def run_experiment(name:str, out:Path, minutes:float|None, epochs:int|None, devi
     for s in settings: args += ['--model', s]
     args += train_args
     _, train_secs = miniai(*args, log=log)
-    c = read_run(run)
-    base = dict(name=name, what=what, preset=preset, cond=cond, settings=settings, params=num_params(DiffusionUNet(c['model'])), steps=c['n_steps'],
-                batch=c['recipe'].bs, budget=f"{epochs} epoch{'s' * (epochs > 1)}" if epochs else f'{minutes} minutes', train_minutes=round(train_secs / 60, 2), final_loss=round(final_loss(run), 4),
+    c = Run.load(run)
+    base = dict(name=name, what=what, preset=preset, cond=cond, settings=settings, params=num_params(DiffusionUNet(c.model)), steps=c.n_steps,
+                batch=c.recipe.bs, budget=f"{epochs} epoch{'s' * (epochs > 1)}" if epochs else f'{minutes} minutes', train_minutes=round(train_secs / 60, 2), final_loss=round(final_loss(run), 4),
                 hardware=hardware(device), command=f"miniai train {' '.join(map(str, args[1:]))}")
     shutil.copy(run/'samples.png', out/f'{name}.png')
     rows = [base | score(run, log, n, device, cond)]

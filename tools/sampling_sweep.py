@@ -9,8 +9,9 @@ import argparse, json, time
 from pathlib import Path
 
 import torch
-from miniai.cli import load_run_model, default_sampling
-from miniai.conditional import class_labels, sample_batched
+from miniai.datasets import class_labels
+from miniai.runs import load_run_model, default_sampling
+from miniai.sampling import sample_batched
 from miniai.fid import evaluate_samples
 
 # name: changes to `default_sampling(cond=True)`
@@ -29,7 +30,7 @@ def score(model, opts:dict, n:int=1000, bs:int=500, seed:int=0)->dict:
     "Sample `n` images with `opts` in batches of `bs`; their scores and the seconds sampling took."
     labels = class_labels(n)
     start = time.perf_counter()
-    images = sample_batched(model, n, labels, torch.Generator().manual_seed(seed), bs, **opts)
+    images = sample_batched(model, (n, 1, 32, 32), labels, torch.Generator().manual_seed(seed), bs, **opts)
     secs = time.perf_counter() - start
     return dict(seconds=round(secs, 1), **{k: round(float(v), 4) for k, v in evaluate_samples(images, labels).items()})
 
