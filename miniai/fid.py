@@ -26,7 +26,8 @@ from .learner import conv
 __all__ = ['classifier_version', 'weights_dir', 'ClassifierBlock', 'FeatureClassifier', 'classifier_path',
            'save_feature_classifier', 'load_feature_classifier', 'shipped_classifier', 'features', 'label_accuracy',
            'feature_stats', 'fid_from_stats', 'fid', 'kid', 'reference_path', 'make_reference', 'reference_stats',
-           'check_samples', 'evaluate_features', 'evaluate_samples', 'evaluate_npz']
+           'check_samples', 'evaluate_features', 'evaluate_samples', 'evaluate_npz', 'seed_summary', 'ranges_overlap',
+           'seed_table', 'smoothed_losses', 'plot_seed_losses']
 
 # %% ../nbs/04_fid.ipynb #d95c4e42
 class ClassifierBlock(nn.Module):
@@ -261,3 +262,66 @@ def evaluate_npz(
     check_samples(images, labels, source=str(path))
     return evaluate_samples(torch.from_numpy(images), None if labels is None else torch.from_numpy(labels),
                             device=device)
+
+# %% ../nbs/04_fid.ipynb #5a275722
+def seed_summary(
+    rows:list[dict], # result rows, one per run, each with `name`, `seed` and the metrics
+    names:list[str], # experiments to show, in this order
+    metrics:tuple=('final_loss', 'fid', 'kid', 'accuracy'), # what to summarise
+)->list[dict]:
+    "Per experiment: its seeds, steps and, for each metric, the mean, min and max over its runs."
+    out = []
+    for name in names:
+        runs = [r for r in rows if r['name'] == name and r.get('sampler', 'dpmpp_2m') == 'dpmpp_2m']
+        if not runs: continue
+        row = dict(name=name, what=runs[0].get('what', name), seeds=len(runs), steps=sorted({r['steps'] for r in runs}))
+        for m in metrics:
+            vals = [r[m] for r in runs if r.get(m) is not None]
+            if vals: row[m] = dict(mean=sum(vals) / len(vals), min=min(vals), max=max(vals))
+        out.append(row)
+    return out
+
+def ranges_overlap(a:dict, b:dict, metric:str)->bool:
+    "Whether two `seed_summary` rows' ranges of `metric` overlap (then the runs cannot tell them apart)."
+    return a[metric]['min'] <= b[metric]['max'] and b[metric]['min'] <= a[metric]['max']
+
+# %% ../nbs/04_fid.ipynb #6c8dbb7f
+def seed_table(
+    rows:list[dict], # result rows, as for `seed_summary`
+    names:list[str], # experiments, in order
+    metrics:tuple=('final_loss', 'fid', 'kid', 'accuracy'), # columns
+    digits:dict|None=None, # decimals per metric (default 4 for the loss, 2 for FID, 3 otherwise)
+):
+    "A pandas table of `seed_summary`: one row per experiment, each metric as 'mean (min-max)'."
+    import pandas as pd
+    digits = {'final_loss': 4, 'fid': 2} | (digits or {})
+    def cell(v, m): return f"{v['mean']:.{digits.get(m, 3)}f} ({v['min']:.{digits.get(m, 3)}f}-{v['max']:.{digits.get(m, 3)}f})"
+    return pd.DataFrame([{'experiment': r['what'], 'seeds': r['seeds'], 'steps': ', '.join(f'{s:,}' for s in r['steps']),
+                          **{m: cell(r[m], m) for m in metrics if m in r}} for r in seed_summary(rows, names, metrics)])
+
+# %% ../nbs/04_fid.ipynb #6f668e66
+def smoothed_losses(
+    path, # a run's `losses.csv`
+    span:int=200, # steps averaged
+)->torch.Tensor:
+    "A run's training losses as a running mean over `span` steps (one value every `span // 4` steps)."
+    import csv
+    with open(path) as f: losses = torch.tensor([float(r['loss']) for r in csv.DictReader(f)])
+    return losses.unfold(0, min(span, len(losses)), max(1, span // 4)).mean(-1)
+
+# %% ../nbs/04_fid.ipynb #ca615682
+def plot_seed_losses(
+    folder, # where `tools/experiments.py --seeds` wrote `NAME_sS_losses.csv`
+    names:dict, # experiment name -> label
+    span:int=200, # steps averaged
+    ax=None, # a matplotlib axis (default: a new figure)
+):
+    "The smoothed training loss of each seed of each experiment, against the step."
+    import matplotlib.pyplot as plt
+    if ax is None: _, ax = plt.subplots(figsize=(6, 3.5))
+    for k, (name, label) in enumerate(names.items()):
+        for j, p in enumerate(sorted(Path(folder).glob(f'{name}_s*_losses.csv'))):
+            l = smoothed_losses(p, span)
+            ax.plot(torch.arange(len(l)) * max(1, span // 4) + span, l, color=f'C{k}', lw=1, label=label if j == 0 else None)
+    ax.set_xlabel('step'); ax.set_ylabel(f'training loss (mean of {span} steps)'); ax.legend(fontsize=8)
+    return ax

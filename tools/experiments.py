@@ -7,6 +7,11 @@ build one table); OUT/NAME.png is each run's grid of samples. Runs can share one
 
     python tools/experiments.py --out runs/table --minutes 10 --only cpu_cond,cpu_cond_transformer
     python tools/experiments.py --out runs/gpu --minutes 5 --device cuda --jobs 7 --only gpu_uncond,gpu_cond
+    python tools/experiments.py --out nbs/results/cpu_seeds --epochs 1 --seeds 0,1,2 --only cpu_cond,cpu_uncond
+
+With --seeds each experiment trains once per seed (`miniai train --seed S`, sampled with `--seed S`), into
+OUT/NAME_sS, and its rows carry `seed`; OUT/NAME_sS_losses.csv keeps each run's loss log.
+`steps` in every row is the number of optimizer steps the run trained (batches of `batch` images).
 """
 import argparse, csv, json, platform, shutil, subprocess, sys, time
 from concurrent.futures import ThreadPoolExecutor
@@ -61,10 +66,10 @@ def final_loss(run:Path, frac:float=0.1)->float:
     last = losses[-max(1, int(len(losses) * frac)):]
     return sum(last) / len(last)
 
-def score(run:Path, log:Path, n:int, device:str, cond:bool, sampler=None, steps=None)->dict:
+def score(run:Path, log:Path, n:int, device:str, cond:bool, sampler=None, steps=None, seed:int=0)->dict:
     "Sample `n` images from `run` (the command's default sampler unless given) and score them with `miniai eval`."
     npz = run/f"samples_{sampler or 'default'}.npz"
-    opts = [] if sampler is None else ['--sampler', sampler, '--steps', steps]
+    opts = ['--seed', seed] + ([] if sampler is None else ['--sampler', sampler, '--steps', steps])
     _, secs = miniai('sample', run, '--out', npz, '--n', n, '--device', device, *opts, log=log)
     scores = json.loads(miniai('eval', npz, '--device', device, log=log)[0].strip().splitlines()[-1])
     npz.unlink()
@@ -72,12 +77,15 @@ def score(run:Path, log:Path, n:int, device:str, cond:bool, sampler=None, steps=
     return dict(sampler=sampler or default['sampler'], sampler_steps=steps or default['steps'], guidance=default['guidance'],
                 guidance_interval=default['guidance_interval'], sample_seconds=round(secs, 1), **scores)
 
-def run_experiment(name:str, out:Path, minutes:float|None, epochs:int|None, device:str, n:int, data:str|None)->list[dict]:
-    "Train, sample and score one experiment; its rows for the table."
+def run_experiment(name:str, out:Path, minutes:float|None, epochs:int|None, device:str, n:int, data:str|None,
+                   seed:int|None=None)->list[dict]:
+    "Train, sample and score one experiment (with `seed`, if given); its rows for the table."
     what, preset, cond, settings, train_args = (*experiments[name], [])[:5]
-    run, log = out/name, out/f'{name}.log'
+    tag = name if seed is None else f'{name}_s{seed}'
+    run, log = out/tag, out/f'{tag}.log'
     if run.exists(): shutil.rmtree(run)
     args = ['train', '--out', run, '--preset', preset, '--device', device] + (['--epochs', epochs] if epochs else ['--minutes', minutes])
+    if seed is not None: args += ['--seed', seed]
     if cond: args.append('--cond')
     if data: args += ['--data', data]
     for s in settings: args += ['--model', s]
@@ -87,9 +95,10 @@ def run_experiment(name:str, out:Path, minutes:float|None, epochs:int|None, devi
     base = dict(name=name, what=what, preset=preset, cond=cond, settings=settings, params=num_params(DiffusionUNet(c.model)), steps=c.n_steps,
                 batch=c.recipe.bs, budget=f"{epochs} epoch{'s' * (epochs > 1)}" if epochs else f'{minutes} minutes', train_minutes=round(train_secs / 60, 2), final_loss=round(final_loss(run), 4),
                 hardware=hardware(device), command=f"miniai train {' '.join(map(str, args[1:]))}")
-    shutil.copy(run/'samples.png', out/f'{name}.png')
-    rows = [base | score(run, log, n, device, cond)]
-    for sampler, steps in sampler_runs.get(name, []): rows.append(base | score(run, log, n, device, cond, sampler, steps))
+    if seed is not None: base['seed'] = seed; shutil.copy(run/'losses.csv', out/f'{tag}_losses.csv')
+    shutil.copy(run/'samples.png', out/f'{tag}.png')
+    rows = [base | score(run, log, n, device, cond, seed=seed or 0)]
+    for sampler, steps in sampler_runs.get(name, []): rows.append(base | score(run, log, n, device, cond, sampler, steps, seed or 0))
     return rows
 
 def main():
@@ -102,20 +111,22 @@ def main():
     p.add_argument('--jobs', type=int, default=1, help="runs at the same time (for a GPU)")
     p.add_argument('--n', type=int, default=1000, help="samples scored per run")
     p.add_argument('--data', help="Fashion-MNIST folder (default $MINIAI_DATA)")
+    p.add_argument('--seeds', help="comma-separated training seeds: each experiment runs once per seed")
     a = p.parse_args()
     names = a.only.split(',') if a.only else list(experiments)
     unknown = [x for x in names if x not in experiments]
     if unknown: sys.exit(f"unknown experiments: {', '.join(unknown)}")
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
-    with ThreadPoolExecutor(a.jobs) as ex:
-        futures = {x: ex.submit(run_experiment, x, out, a.minutes, a.epochs, a.device, a.n, a.data) for x in names}
-        rows = []
-        for x, f in futures.items():
-            try: rows += f.result()
-            except Exception as e: print(f"{x}: {e}", file=sys.stderr)
+    seeds = [int(s) for s in a.seeds.split(',')] if a.seeds else [None]
     results = out/'results.json'
-    old = [r for r in json.loads(results.read_text()) if r['name'] not in names] if results.exists() else []
-    results.write_text(json.dumps(old + rows, indent=1))
-    for r in rows: print(json.dumps({k: r.get(k) for k in ('name', 'steps', 'sampler', 'final_loss', 'fid', 'kid', 'accuracy')}))
+    with ThreadPoolExecutor(a.jobs) as ex:
+        futures = {(x, s): ex.submit(run_experiment, x, out, a.minutes, a.epochs, a.device, a.n, a.data, s) for s in seeds for x in names}
+        rows = []
+        for (x, s), f in futures.items():
+            try: rows += f.result()
+            except Exception as e: print(f"{x} (seed {s}): {e}", file=sys.stderr); continue
+            old = [r for r in json.loads(results.read_text()) if (r['name'], r.get('seed')) not in {(r2['name'], r2.get('seed')) for r2 in rows}] if results.exists() else []
+            results.write_text(json.dumps(old + rows, indent=1)) # after every run, so a long sweep keeps what it finished
+    for r in rows: print(json.dumps({k: r.get(k) for k in ('name', 'seed', 'steps', 'sampler', 'final_loss', 'fid', 'kid', 'accuracy')}))
 
 if __name__ == '__main__': main()
