@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, asdict, replace
 from functools import partial
+from typing import Callable
 
 import torch
 import torch.nn.functional as F
@@ -87,17 +88,21 @@ presets = {
 def preset_config(
     name:str, # a key of `presets`
     cond:bool=True, # a class-conditional model (ten classes)
+    table:dict|None=None, # the presets to choose from (default `presets`; 13 has latent ones)
 )->UNetConfig:
     "The `UNetConfig` of preset `name`, conditional or not."
-    config = presets[check_choice(name, presets, 'preset')].config
+    table = presets if table is None else table
+    config = table[check_choice(name, table, 'preset')].config
     return replace(config, n_classes=len(fashion_classes) if cond else None)
 
 def preset_recipe(
     name:str, # a key of `presets`
+    table:dict|None=None, # the presets to choose from (default `presets`)
     **kwargs, # `Recipe` fields to change, e.g. `lr=1e-3`
 )->Recipe:
     "The training recipe of preset `name`, with `kwargs` changed."
-    return replace(presets[check_choice(name, presets, 'preset')].recipe, **kwargs)
+    table = presets if table is None else table
+    return replace(table[check_choice(name, table, 'preset')].recipe, **kwargs)
 
 # %% ../nbs/11_diffusion_training.ipynb #9bf83389
 class StopAtStepCB(Callback):
@@ -139,13 +144,15 @@ def sample_grid(
     model:DiffusionUNet, # a trained model (an EMA copy for the best samples)
     n_per_class:int=10, # images per row
     generator:torch.Generator|None=None, # for repeatable samples
+    decode:Callable|None=None, # samples to images, e.g. a VAE's `from_latents` for a latent model (13)
     **kwargs, # passed to `sample` (sampler, steps, guidance, ...)
 )->tuple[Image.Image, Tensor]:
     "A grid of samples with one row per class (or 10 rows of unconditional samples), and the images."
-    n_rows = len(fashion_classes)
+    n_rows, c = len(fashion_classes), model.config
     labels = torch.arange(n_rows).repeat_interleave(n_per_class) if model.null_label is not None else None
-    images, _ = sample(model, (n_rows * n_per_class, model.config.in_channels, 32, 32), labels=labels,
-                       generator=generator, **kwargs)
+    images, _ = sample(model, (n_rows * n_per_class, c.in_channels, c.image_size, c.image_size), labels=labels,
+                       generator=generator, **({'clip': None} if decode else {}) | kwargs)
+    if decode: images = decode(images)
     return image_grid(images, n_per_class), images
 
 # %% ../nbs/11_diffusion_training.ipynb #b7e370b0

@@ -27,6 +27,7 @@ __all__ = ['UNetConfig', 'DiffusionUNet']
 class UNetConfig:
     "The shape of a `DiffusionUNet`; JSON-serialisable."
     in_channels:int=1 # image channels in
+    image_size:int=32 # height and width of the input: 32 for images, 8 for the 4x8x8 latents of 12's VAE
     out_channels:int=1 # channels out (the predicted noise)
     widths:tuple[int, ...]=(32, 64, 128, 256) # channels of each level, full resolution first
     layers_per_block:int=2 # ResNet blocks per down block (up blocks get one more)

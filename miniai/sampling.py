@@ -352,9 +352,10 @@ def sample(
     pred:str|None=None, # what the model predicts: 'eps' or 'v'; default: the model's `config.pred`, else 'eps'
     guidance_interval:tuple[float, float]|None=None, # (lo, hi): guide only at lo < σ <= hi; None: at every level
     callback=None, # `callback({'x', 'i', 'sigma', 'denoised'})` once per step, see the samplers
+    clip:float|None=1., # clamp the result to [-clip, clip]: images are in [-1, 1]; None for latents (13)
     **kwargs, # passed to the sampler, e.g. `eta`
 )->tuple[Tensor, int]:
-    "`(images, nfe)`: `shape` images in [-1, 1] from `model`, and the number of denoiser evaluations used."
+    "`(images, nfe)`: `shape` samples (images in [-1, 1]) from `model`, and the number of denoiser evaluations used."
     check_choice(sampler, samplers, 'sampler'); check_choice(schedule, schedules, 'schedule')
     if steps < 1: raise MiniaiError(f"steps must be at least 1, got {steps}")
     if guidance < 0: raise MiniaiError(f"guidance must be 0 or more, got {guidance}")
@@ -377,7 +378,7 @@ def sample(
                               callback=callback, **kwargs)
     finally:
         if isinstance(model, nn.Module): model.train(training)
-    return x.clamp(-1, 1), denoiser.nfe
+    return (x if clip is None else x.clamp(-clip, clip)), denoiser.nfe
 
 # %% ../nbs/05_sampling.ipynb #0aa8017a
 def sample_batched(

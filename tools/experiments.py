@@ -38,6 +38,7 @@ experiments = {
     'cpu_uncond_mp10k': ("unconditional; time embedding of t*1000, max_period 10,000 (DDPM's)", 'cpu', False, ['max_period=10000']),
     'cpu_uncond_raw_t': ("unconditional; time embedding of t in [0, 1], max_period 10,000", 'cpu', False, ['t_scale=1', 'max_period=10000']),
     'cpu_uncond_no_t': ("unconditional; no time information (t_scale 0: a constant embedding)", 'cpu', False, ['t_scale=0']),
+    'cpu_latent_cond': ("conditional, on the shipped VAE's 4x8x8 latents (notebook 13)", 'cpu', True, [], ['--latent']),
     'gpu_cond_lr1e-3': ("conditional, peak learning rate 1e-3", 'gpu', True, [], ['--lr', '1e-3']),
     'gpu_cond_lr5e-4': ("conditional, peak learning rate 5e-4", 'gpu', True, [], ['--lr', '5e-4']),
     'gpu_cond_lr2e-4': ("conditional, peak learning rate 2e-4", 'gpu', True, [], ['--lr', '2e-4']),

@@ -2,12 +2,13 @@
 
     MINIAI_DATA=../shared/data/fashion_mnist python tools/refresh_outputs.py [NOTEBOOK ...]
 
-14_docs checks in CI that the saved results of these notebooks are what their current code gives."""
+16_docs checks in CI that the saved results of these notebooks are what their current code gives."""
 import os, subprocess, sys
 from pathlib import Path
 
 root = Path(__file__).resolve().parent.parent
-lessons = ['01_datasets', '02_learner', '05_sampling', '06_unet', '07_time_embeddings', '08_attention', '09_transformer', '10_model']
+lessons = ['01_datasets', '02_learner', '05_sampling', '06_unet', '07_time_embeddings', '08_attention', '09_transformer', '10_model',
+           '12_vae', '13_latent_diffusion']
 
 if __name__ == '__main__':
     for name in sys.argv[1:] or lessons:
