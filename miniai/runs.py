@@ -16,7 +16,7 @@ import torch
 import torch.distributed as dist
 
 from .core import MiniaiError, default_device, set_seed, atomic_write, check_choice
-from .datasets import fashion_dls, class_labels, image_grid, images_to_model
+from .datasets import fashion_dls, load_fashion_tensors, class_labels, image_grid, images_to_model
 from .learner import ProgressCB, MetricsCB, Callback
 from .training import (CheckpointCB, DDPCB, init_distributed, get_rank, get_world_size, load_weights,
                              state_file, weights_file, ema_file)
@@ -29,8 +29,9 @@ from .latent import encode_fashion, latent_dls, latent_config, latent_presets, c
 
 # %% auto #0
 __all__ = ['config_file', 'losses_file', 'samples_file', 'latent_fields', 'recon_file', 'Run', 'load_run_model', 'run_vae',
-           'run_model_config', 'new_run', 'quiet_metrics', 'seconds_per_step', 'learner_step_seconds', 'LossLogCB',
-           'processes', 'train', 'default_sampling', 'sample_run', 'VAERun', 'new_vae_run', 'train_vae', 'reconstruct']
+           'run_model_config', 'run_budget', 'new_run', 'quiet_metrics', 'seconds_per_step', 'learner_step_seconds',
+           'LossLogCB', 'processes', 'train', 'default_sampling', 'sample_run', 'VAERun', 'new_vae_run', 'train_vae',
+           'reconstruct']
 
 # %% ../nbs/14_runs.ipynb #96717030
 config_file, losses_file, samples_file = 'config.json', 'losses.csv', 'samples.png'
@@ -128,6 +129,14 @@ def run_model_config(
     return config
 
 # %% ../nbs/14_runs.ipynb #1ae60d18
+def run_budget(
+    epochs:int|None=None, # length in passes over the data...
+    minutes:float|None=None, # ...or in minutes of training (default 10)
+)->dict:
+    "A run's length as asked for: {'epochs': N} or {'minutes': M}."
+    if epochs is not None and minutes is not None: raise MiniaiError("give --epochs or --minutes, not both")
+    return dict(epochs=epochs) if epochs is not None else dict(minutes=10. if minutes is None else minutes)
+
 def new_run(
     preset:str='cpu', # a key of `presets`
     cond:bool=False, # class-conditional
@@ -139,12 +148,11 @@ def new_run(
     latent:str|bool=False, # diffusion on a VAE's latents: True for the shipped VAE, or a VAE folder
 )->Run:
     "A new run from preset `preset`, checked (its model is built once), with its length still to measure."
-    if epochs is not None and minutes is not None: raise MiniaiError("give --epochs or --minutes, not both")
+    budget = run_budget(epochs, minutes)
     vae_dir = None if latent is True or not latent else str(Path(latent).resolve())
     vae_config = vae_config_of(vae_dir or shipped_vae_dir()) if latent else None
     config = run_model_config(preset, cond, model, vae_config)
     DiffusionUNet(config)  # a config that builds no model fails here, before any file is written
-    budget = dict(epochs=epochs) if epochs is not None else dict(minutes=10. if minutes is None else minutes)
     table = latent_presets if latent else None
     return Run(config, preset_recipe(preset, table, **(recipe or {})), cond, 0, preset, seed, budget,
                dict(vae=vae_dir, sha256=vae_hash(vae_dir)) if latent else None)
@@ -361,16 +369,14 @@ def new_vae_run(
     model:dict|None=None, # `VAEConfig` fields to change
 )->VAERun:
     "A new VAE run, checked (the VAE is built once), with its length still to measure."
-    if epochs is not None and minutes is not None: raise MiniaiError("give --epochs or --minutes, not both")
+    budget = run_budget(epochs, minutes)
     config = VAEConfig.from_dict(VAEConfig().to_dict() | (model or {}))
     VAE(config)
-    budget = dict(epochs=epochs) if epochs is not None else dict(minutes=10. if minutes is None else minutes)
     return VAERun(config, VAERecipe(**VAERecipe().to_dict() | (recipe or {})), 0, seed, budget)
 
 # %% ../nbs/14_runs.ipynb #846d8546
-def _test_pairs(data, n_per_class:int=2)->torch.Tensor:
-    "The first `n_per_class` test images of each class, as model inputs, class by class in each row."
-    x, y = fashion_dls(bs=1, path=data).valid.tensors
+def _test_pairs(x:torch.Tensor, y:torch.Tensor, n_per_class:int=2)->torch.Tensor:
+    "The first `n_per_class` test images (uint8 `x`, labels `y`) of each class, as model inputs, class by class in each row."
     idx = torch.stack([torch.nonzero(y == c)[:n_per_class, 0] for c in range(10)], 1).flatten()
     return images_to_model(x[idx])
 
@@ -406,7 +412,7 @@ def train_vae(
     learn.fit(math.ceil(run.n_steps / len(dls.train)))
     vae.scale.fill_(latent_scale(vae, images_to_model(dls.train.tensors[0][:10_000])))
     save_vae(vae, out, **{k: v for k, v in asdict(run).items() if k != 'model'})
-    x = _test_pairs(data)
+    x = _test_pairs(*dls.valid.tensors)
     r = vae.from_latents(vae.to_latents(x)).cpu()
     with atomic_write(out/recon_file) as f: image_grid(torch.cat([x[:10], r[:10], x[10:], r[10:]]), 10).save(f, format='png')
     return out
@@ -425,7 +431,7 @@ def reconstruct(
     if out.suffix.lower() not in ('.png', '.npz'): raise MiniaiError(f"--out must end in .png or .npz, got {out.name!r}")
     if not out.parent.is_dir(): raise MiniaiError(f"cannot write {out}: folder {out.parent} does not exist")
     vae = load_vae(folder, default_device(device))
-    x, y = fashion_dls(bs=1, path=data).valid.tensors
+    x, y = load_fashion_tensors(data)['test']
     labels, g = class_labels(n), torch.Generator().manual_seed(seed)
     pools = [torch.nonzero(y == c)[:, 0] for c in range(10)]
     if n > 10 * min(len(p) for p in pools): raise MiniaiError(f"--n {n} is more than the test split has of each class")

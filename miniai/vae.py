@@ -6,7 +6,7 @@ Docs: https://miniai.github.io/miniai/vae.html.md"""
 
 # %% ../nbs/12_vae.ipynb #1c4e6dd2
 from __future__ import annotations
-import json
+import hashlib, json
 from dataclasses import dataclass, asdict, fields, replace
 from functools import partial
 from pathlib import Path
@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 from torch.optim.lr_scheduler import OneCycleLR
 
-from .core import MiniaiError, def_device
+from .core import MiniaiError, def_device, atomic_write
 from .learner import Learner, TrainCB, DeviceCB
 from .training import BatchSchedCB, load_weights, save_weights, weights_file
 from .fid import shipped_classifier, weights_dir
@@ -232,7 +232,6 @@ def save_vae(
     **info, # JSON-ready extras for config.json, e.g. recipe=..., n_steps=...
 ):
     "Write `vae`'s config.json and weights into `folder`, each file atomically."
-    from miniai.core import atomic_write
     folder = Path(folder)
     with atomic_write(folder/config_name, 'w') as f: json.dump({'kind': 'vae', 'model': vae.config.to_dict(), **info}, f, indent=2)
     save_weights(vae, folder/weights_file)
@@ -265,7 +264,6 @@ def load_vae(
 
 def vae_hash(folder=None)->str:
     "SHA-256 of the weights file of the VAE in `folder` (default: the shipped one)."
-    import hashlib
     path = Path(folder or shipped_vae_dir())/weights_file
     if not path.is_file(): raise MiniaiError(f"{path.parent} has no weights ({weights_file})")
     return hashlib.sha256(path.read_bytes()).hexdigest()
