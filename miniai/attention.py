@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from typing import Callable
 
+import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 from einops import rearrange
@@ -23,9 +24,12 @@ def attention(
     q:Tensor, # queries (..., seq, d)
     k:Tensor, # keys (..., seq_k, d)
     v:Tensor, # values (..., seq_k, dv)
+    mask:Tensor|None=None, # True where a query may look at a key, broadcastable to (..., seq, seq_k); None: everywhere
 )->Tensor:
     "Scaled dot-product attention from scratch: softmax(q kᵀ/√d) v, (..., seq, dv)."
-    return (q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])).softmax(dim=-1) @ v
+    scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])
+    if mask is not None: scores = scores.masked_fill(~mask, -math.inf)
+    return scores.softmax(dim=-1) @ v
 
 # %% ../nbs/08_attention.ipynb #67a5d8bf
 class SelfAttention(nn.Module):
@@ -34,17 +38,20 @@ class SelfAttention(nn.Module):
         nc:int, # channels (features per token)
         head_dim:int=32, # channels per head; `nc // head_dim` heads
         sdpa:bool=True, # use PyTorch's fused `scaled_dot_product_attention` (else `attention`)
+        causal:bool=False, # each token sees only itself and earlier ones (a text encoder's, 13b)
     ):
         super().__init__()
         if nc % head_dim:
             raise MiniaiError(f"attention needs the channels ({nc}) to be a multiple of the head size ({head_dim})")
-        self.heads, self.sdpa = nc // head_dim, sdpa
+        self.heads, self.sdpa, self.causal = nc // head_dim, sdpa, causal
         self.qkv = nn.Linear(nc, 3 * nc)
         self.proj = nn.Linear(nc, nc)
 
     def forward(self, x:Tensor)->Tensor:
         q, k, v = rearrange(self.qkv(x), 'n s (three heads d) -> three n heads s d', three=3, heads=self.heads)
-        o = F.scaled_dot_product_attention(q, k, v) if self.sdpa else attention(q, k, v)  # (n, heads, seq, d)
+        if self.sdpa: o = F.scaled_dot_product_attention(q, k, v, is_causal=self.causal)  # (n, heads, seq, d)
+        else: o = attention(q, k, v, torch.ones(q.shape[-2], q.shape[-2], dtype=torch.bool, device=q.device).tril()
+                            if self.causal else None)
         return self.proj(rearrange(o, 'n heads s d -> n s (heads d)'))
 
 # %% ../nbs/08_attention.ipynb #e51b6eed

@@ -13,7 +13,8 @@ from .datasets import class_index
 from .fid import evaluate_npz
 from .sampling import samplers
 from .diffusion_training import Recipe, presets, preset_recipe
-from .runs import new_run, train, sample_run, samples_file, new_vae_run, train_vae, reconstruct, recon_file
+from .runs import new_run, train, sample_run, samples_file, new_vae_run, train_vae, reconstruct, recon_file, train_clip
+from .text import text_modes
 
 # %% auto #0
 __all__ = ['positive_float', 'non_negative_float', 'positive_int', 'model_setting', 'main']
@@ -54,7 +55,7 @@ def _parser()->argparse.ArgumentParser:
     p = _Parser(prog='miniai',
                 description="Train diffusion models on Fashion-MNIST, sample from them and score the samples.")
     sub = p.add_subparsers(dest='command', required=True, parser_class=_Parser,
-                           metavar='{train,sample,eval,train-vae,reconstruct}')
+                           metavar='{train,sample,eval,train-vae,reconstruct,train-clip}')
     t = sub.add_parser('train', help="train a model into a run folder",
                        description="Train a diffusion model on Fashion-MNIST. The default (--minutes 10, preset cpu) "
                                    "gives recognisable samples on a 2-core CPU.")
@@ -83,6 +84,12 @@ def _parser()->argparse.ArgumentParser:
                         "e.g. mid=transformer, mid_attn=false or max_period=10000 (repeatable)")
     t.add_argument('--latent', nargs='?', const=True, default=False, metavar='VAE_DIR',
                    help="diffuse in a VAE's latent space: the shipped VAE, or the one in VAE_DIR (from train-vae)")
+    t.add_argument('--text', nargs='?', const=True, default=False, metavar='CLIP_DIR',
+                   help="condition on captions through a CLIP's text encoder: the shipped CLIP, or the one in CLIP_DIR "
+                        "(from train-clip); enables --prompt when sampling")
+    t.add_argument('--text-mode', choices=text_modes,
+                   help="how a text run reads the prompt: xattn (cross-attention, the default) or pooled "
+                        "(its vector added to the time embedding)")
     s = sub.add_parser('sample', help="draw samples from a trained run",
                        description="Draw samples from a run's model (its EMA weights).")
     s.add_argument('run', help="the run folder")
@@ -91,6 +98,8 @@ def _parser()->argparse.ArgumentParser:
     s.add_argument('--n', type=positive_int, default=100, help="number of samples (default 100)")
     s.add_argument('--label', help="one class for every sample: 0-9 or a name such as trouser or 'Ankle boot' "
                                    "(default: the ten classes in turn)")
+    s.add_argument('--prompt', help="for a run trained with --text: one prompt for every sample, e.g. 'a dark ankle boot' "
+                                    "(default: the ten class names in turn)")
     s.add_argument('--sampler', help=f"one of {', '.join(samplers)} (default dpmpp_2m)")
     s.add_argument('--steps', type=positive_int, help="sampler steps (default 12)")
     s.add_argument('--guidance', type=non_negative_float,
@@ -125,22 +134,31 @@ def _parser()->argparse.ArgumentParser:
     r.add_argument('--seed', type=int, default=0, help="seed of the choice of images (default 0)")
     r.add_argument('--data', help="Fashion-MNIST folder (default: $MINIAI_DATA, then the Hugging Face hub)")
     r.add_argument('--device', default='auto', choices=['auto', 'cpu', 'cuda', 'mps'], help="where to run the VAE")
+    c = sub.add_parser('train-clip', help="train a CLIP into a folder (for --text)",
+                       description="Train a CLIP (an image and a text encoder) on captioned Fashion-MNIST; "
+                                   "config.json records its zero-shot accuracy on the test split.")
+    c.add_argument('--out', required=True, help="CLIP folder to create")
+    c.add_argument('--epochs', type=positive_int, default=6, help="passes over the 60,000 captioned images (default 6)")
+    c.add_argument('--data', help="Fashion-MNIST folder (default: $MINIAI_DATA, then the Hugging Face hub)")
+    c.add_argument('--device', default='auto', choices=['auto', 'cpu', 'cuda', 'mps'], help="where to train")
+    c.add_argument('--seed', type=int, default=0, help="seed of everything random (default 0)")
     return p
 
 def _train(a:argparse.Namespace):
-    if a.resume and (a.epochs or a.minutes or a.bs or a.lr or a.model or a.latent):
+    if a.resume and (a.epochs or a.minutes or a.bs or a.lr or a.model or a.latent or a.text or a.text_mode):
         raise MiniaiError("--resume continues the run as it was set up: "
-                          "leave out --epochs, --minutes, --bs, --lr, --model and --latent")
+                          "leave out --epochs, --minutes, --bs, --lr, --model, --latent, --text and --text-mode")
+    if a.text_mode and not a.text: raise MiniaiError("--text-mode needs --text")
     recipe = {k: v for k, v in dict(bs=a.bs, lr=a.lr).items() if v is not None}
     run = None if a.resume else new_run(a.preset, a.cond, a.epochs, a.minutes, a.seed, recipe, dict(a.model or []),
-                                        a.latent)
+                                        a.latent, a.text, a.text_mode or 'xattn')
     out = train(a.out, run, a.data, a.device)
     if _first_process(): print(f"trained: {out} (samples in {out/samples_file})", file=sys.stderr)
 
 def _sample(a:argparse.Namespace):
     label = None if a.label is None else class_index(a.label)
-    out = sample_run(a.run, a.out, a.n, label, a.seed, a.device, sampler=a.sampler, steps=a.steps, guidance=a.guidance,
-                     guidance_interval=a.guidance_interval)
+    out = sample_run(a.run, a.out, a.n, label, a.seed, a.device, prompt=a.prompt, sampler=a.sampler, steps=a.steps,
+                     guidance=a.guidance, guidance_interval=a.guidance_interval)
     print(f"wrote {out}", file=sys.stderr)
 
 def _train_vae(a:argparse.Namespace):
@@ -148,6 +166,10 @@ def _train_vae(a:argparse.Namespace):
         raise MiniaiError("--resume continues the VAE's training as it was set up: leave out --epochs and --minutes")
     out = train_vae(a.out, None if a.resume else new_vae_run(a.epochs, a.minutes, a.seed), a.data, a.device)
     print(f"trained: {out} (reconstructions in {out/recon_file})", file=sys.stderr)
+
+def _train_clip(a:argparse.Namespace):
+    out = train_clip(a.out, a.epochs, a.seed, a.data, a.device)
+    print(f"trained: {out} (zero-shot accuracy in {out/'config.json'})", file=sys.stderr)
 
 def _reconstruct(a:argparse.Namespace):
     print(f"wrote {reconstruct(a.vae, a.out, a.n, a.seed, a.data, a.device)}", file=sys.stderr)
@@ -161,7 +183,8 @@ def main(argv:list[str]|None=None)->int:
     "The `miniai` command: returns the exit code."
     a = _parser().parse_args(argv)
     say = lambda msg: print(f"miniai {a.command}: {msg}", file=sys.stderr) if _first_process() else None
-    try: dict(train=_train, sample=_sample, eval=_eval, reconstruct=_reconstruct, **{'train-vae': _train_vae})[a.command](a)
+    try: dict(train=_train, sample=_sample, eval=_eval, reconstruct=_reconstruct,
+              **{'train-vae': _train_vae, 'train-clip': _train_clip})[a.command](a)
     except MiniaiError as e: say(f"error: {e}"); return 1
     except KeyboardInterrupt:
         say("interrupted" + (f": continue with `miniai {a.command} --out {a.out} --resume`"

@@ -54,7 +54,8 @@ class DiffusionCB(TrainCB):
         (xt, t), target = noisify(x0, t=t, eps=eps, pred=model.config.pred)
         if not self.cond: learn.batch = (xt, t, target); return
         if model.null_label is None: raise MiniaiError("a conditional run needs a model with n_classes set")
-        learn.batch = (xt, t, torch.where(drop, model.null_label, labels), target)
+        null = torch.as_tensor(model.null_label, device=labels.device) # a class index, or the empty prompt's tokens (13c)
+        learn.batch = (xt, t, torch.where(drop.view(-1, *[1] * (labels.ndim - 1)), null, labels), target)
 
 # %% ../nbs/11_diffusion_training.ipynb #b6caaf2e
 @dataclass
@@ -145,12 +146,15 @@ def sample_grid(
     n_per_class:int=10, # images per row
     generator:torch.Generator|None=None, # for repeatable samples
     decode:Callable|None=None, # samples to images, e.g. a VAE's `from_latents` for a latent model (13)
+    labels:Tensor|None=None, # the condition of each image, e.g. prompt tokens (13c); default: the ten classes in turn
     **kwargs, # passed to `sample` (sampler, steps, guidance, ...)
 )->tuple[Image.Image, Tensor]:
     "A grid of samples with one row per class (or 10 rows of unconditional samples), and the images."
-    n_rows, c = len(fashion_classes), model.config
-    labels = torch.arange(n_rows).repeat_interleave(n_per_class) if model.null_label is not None else None
-    images, _ = sample(model, (n_rows * n_per_class, c.in_channels, c.image_size, c.image_size), labels=labels,
+    c = model.config
+    if labels is None and model.null_label is not None:
+        labels = torch.arange(len(fashion_classes)).repeat_interleave(n_per_class)
+    n = len(fashion_classes) * n_per_class if labels is None else len(labels)
+    images, _ = sample(model, (n, c.in_channels, c.image_size, c.image_size), labels=labels,
                        generator=generator, **({'clip': None} if decode else {}) | kwargs)
     if decode: images = decode(images)
     return image_grid(images, n_per_class), images

@@ -27,7 +27,7 @@ __all__ = ['classifier_version', 'weights_dir', 'ClassifierBlock', 'FeatureClass
            'save_feature_classifier', 'load_feature_classifier', 'shipped_classifier', 'features', 'label_accuracy',
            'feature_stats', 'fid_from_stats', 'fid', 'kid', 'reference_path', 'make_reference', 'reference_stats',
            'check_samples', 'evaluate_features', 'evaluate_samples', 'evaluate_npz', 'seed_summary', 'ranges_overlap',
-           'seed_table', 'smoothed_losses', 'plot_seed_losses']
+           'seed_table', 'markdown_table', 'smoothed_losses', 'plot_seed_losses']
 
 # %% ../nbs/04_fid.ipynb #d95c4e42
 class ClassifierBlock(nn.Module):
@@ -298,6 +298,11 @@ def seed_table(
     def cell(v, m): return f"{v['mean']:.{digits.get(m, 3)}f} ({v['min']:.{digits.get(m, 3)}f}-{v['max']:.{digits.get(m, 3)}f})"
     return pd.DataFrame([{'experiment': r['what'], 'seeds': r['seeds'], 'steps': ', '.join(f'{s:,}' for s in r['steps']),
                           **{m: cell(r[m], m) for m in metrics if m in r}} for r in seed_summary(rows, names, metrics)])
+
+def markdown_table(t)->str:
+    "A pandas table (e.g. `seed_table`'s) as a markdown table, for the results in notebooks and the README."
+    return '\n'.join(['| ' + ' | '.join(map(str, t.columns)) + ' |', '|' + ' --- |' * len(t.columns)]
+                     + ['| ' + ' | '.join(map(str, r)) + ' |' for r in t.values])
 
 # %% ../nbs/04_fid.ipynb #6f668e66
 def smoothed_losses(

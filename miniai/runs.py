@@ -26,12 +26,15 @@ from .diffusion_training import Recipe, preset_recipe, preset_config, diffusion_
 from .vae import (VAE, VAEConfig, VAERecipe, vae_learner, load_vae, save_vae, vae_hash, vae_config_of, latent_scale,
                         shipped_vae_dir, config_name)
 from .latent import encode_fashion, latent_dls, latent_config, latent_presets, check_fits
+from .clip import (CLIP, CLIPConfig, CLIPRecipe, clip_dls, clip_learner, save_clip, load_clip, clip_hash,
+                         clip_config_of, shipped_clip_dir, zero_shot_accuracy)
+from .text import TextUNet, text_modes, caption_tokens, text_dls, prompt_tokens, class_name_prompts
 
 # %% auto #0
-__all__ = ['config_file', 'losses_file', 'samples_file', 'latent_fields', 'recon_file', 'Run', 'load_run_model', 'run_vae',
-           'run_model_config', 'run_budget', 'new_run', 'quiet_metrics', 'seconds_per_step', 'learner_step_seconds',
-           'LossLogCB', 'processes', 'train', 'default_sampling', 'sample_run', 'VAERun', 'new_vae_run', 'train_vae',
-           'reconstruct']
+__all__ = ['config_file', 'losses_file', 'samples_file', 'latent_fields', 'recon_file', 'Run', 'build_model', 'load_run_model',
+           'run_vae', 'run_clip', 'run_dls', 'run_model_config', 'run_budget', 'new_run', 'quiet_metrics',
+           'seconds_per_step', 'learner_step_seconds', 'LossLogCB', 'processes', 'train', 'default_sampling',
+           'sample_run', 'train_clip', 'VAERun', 'new_vae_run', 'train_vae', 'reconstruct']
 
 # %% ../nbs/14_runs.ipynb #96717030
 config_file, losses_file, samples_file = 'config.json', 'losses.csv', 'samples.png'
@@ -47,6 +50,7 @@ class Run:
     seed:int=0 # seed of everything random
     budget:dict=field(default_factory=dict) # the length as asked for: {'epochs': N} or {'minutes': M}
     latent:dict|None=None # a latent run's VAE: {'vae': its folder, None for the shipped one; 'sha256': of its weights}
+    text:dict|None=None # a text run's: {'clip': CLIP folder or None (shipped), 'sha256', 'mode', 'xattn_res', 'encoder': its config}
 
     def save(self, folder:Path):
         "Write `config.json` into `folder`, atomically."
@@ -62,19 +66,27 @@ class Run:
             c = json.loads(path.read_text())
             if c.get('kind') == 'vae': raise MiniaiError(f"{folder} holds a VAE (miniai train-vae), not a diffusion run")
             return cls(UNetConfig.from_dict(c['model']), Recipe(**c['recipe']), bool(c['cond']), int(c['n_steps']),
-                       c.get('preset', 'cpu'), int(c.get('seed', 0)), dict(c.get('budget', {})), c.get('latent'))
+                       c.get('preset', 'cpu'), int(c.get('seed', 0)), dict(c.get('budget', {})), c.get('latent'),
+                       c.get('text'))
         except MiniaiError as e: raise MiniaiError(e if 'holds a VAE' in str(e) else f"{path}: {e}") from None
         except (ValueError, KeyError, TypeError, AttributeError) as e:
             raise MiniaiError(f"{path} is corrupt ({type(e).__name__}: {e})") from None
 
 # %% ../nbs/14_runs.ipynb #f5cd8d4f
+def build_model(run:Run)->DiffusionUNet:
+    "A new model of the run's shape: a `DiffusionUNet`, or a `TextUNet` (with a fresh text encoder) for a text run."
+    if not run.text: return DiffusionUNet(run.model)
+    t = run.text
+    try: return TextUNet(run.model, CLIPConfig.from_dict(t['encoder']), t['mode'], int(t['xattn_res']))
+    except (KeyError, TypeError, ValueError) as e: raise MiniaiError(f"the run's text settings are corrupt ({e})") from None
+
 def load_run_model(
     folder:Path, # a run folder
     device='cpu', # where to put the model
 )->tuple[DiffusionUNet, Run]:
     "The run's model with its EMA weights (or the raw weights if it has none), in eval mode, and the run."
     run = Run.load(folder)
-    model = DiffusionUNet(run.model)
+    model = build_model(run)
     path = Path(folder)/ema_file if (Path(folder)/ema_file).exists() else Path(folder)/weights_file
     if not path.exists():
         raise MiniaiError(f"{folder} has no weights yet ({weights_file}): train it first, or resume it")
@@ -96,6 +108,35 @@ def run_vae(
     vae = load_vae(folder, device)
     check_fits(run.model, vae.config)
     return vae
+
+def run_clip(
+    run:Run, # a run
+)->CLIP|None:
+    "The CLIP whose text encoder a new text run starts from (None for other runs), checked to be the one it was set up with."
+    if not run.text: return None
+    folder = run.text.get('clip')
+    name = f"CLIP {folder}" if folder else f"shipped CLIP ({shipped_clip_dir()})"
+    if folder and not Path(folder).is_dir(): raise MiniaiError(f"the {name} that this text run was set up with has gone")
+    if clip_hash(folder) != run.text.get('sha256'):
+        raise MiniaiError(f"the {name} has changed since this text run was set up (its weights differ)")
+    return load_clip(folder, 'cpu')
+
+def run_dls(
+    run:Run, # the run
+    vae:VAE|None, # its VAE, for a latent run
+    data:str|None=None, # Fashion-MNIST folder (default: MINIAI_DATA)
+    n_valid:int=1000, # test images for the validation loss
+    rank:int=0, world:int=1, # this process's shard
+)->object:
+    "The run's batches: images or latents, with labels, or with captions' tokens for a text run."
+    bs = run.recipe.bs // world
+    if run.text:
+        raw = load_fashion_tensors(data)
+        inputs = raw if vae is None else encode_fashion(vae, data, n_valid=n_valid)
+        tokens = caption_tokens(raw, CLIPConfig.from_dict(run.text['encoder']).tokenizer, n_valid=n_valid)
+        return text_dls(inputs, tokens, bs, run.seed, rank=rank, world_size=world)
+    if vae is None: return fashion_dls(bs, data, n_valid=n_valid, seed=run.seed, rank=rank, world_size=world)
+    return latent_dls(encode_fashion(vae, data, n_valid=n_valid), bs, run.seed, rank=rank, world_size=world)
 
 # %% ../nbs/14_runs.ipynb #76bcef77
 def _same_kind(old, new)->bool:
@@ -146,16 +187,24 @@ def new_run(
     recipe:dict|None=None, # `Recipe` fields to change, e.g. {'bs': 64, 'lr': 1e-3}
     model:dict|None=None, # `UNetConfig` fields to change
     latent:str|bool=False, # diffusion on a VAE's latents: True for the shipped VAE, or a VAE folder
+    text:str|bool=False, # conditioned on captions: True for the shipped CLIP's text encoder, or a CLIP folder
+    text_mode:str='xattn', # how a text run reads the text: 'xattn' (cross-attention) or 'pooled' (see 13c)
 )->Run:
     "A new run from preset `preset`, checked (its model is built once), with its length still to measure."
     budget = run_budget(epochs, minutes)
     vae_dir = None if latent is True or not latent else str(Path(latent).resolve())
     vae_config = vae_config_of(vae_dir or shipped_vae_dir()) if latent else None
-    config = run_model_config(preset, cond, model, vae_config)
-    DiffusionUNet(config)  # a config that builds no model fails here, before any file is written
+    config = run_model_config(preset, cond and not text, model, vae_config)
     table = latent_presets if latent else None
-    return Run(config, preset_recipe(preset, table, **(recipe or {})), cond, 0, preset, seed, budget,
-               dict(vae=vae_dir, sha256=vae_hash(vae_dir)) if latent else None)
+    run = Run(config, preset_recipe(preset, table, **(recipe or {})), bool(cond or text), 0, preset, seed, budget,
+              dict(vae=vae_dir, sha256=vae_hash(vae_dir)) if latent else None)
+    if text:
+        check_choice(text_mode, text_modes, 'text conditioning')
+        clip_dir = None if text is True else str(Path(text).resolve())
+        encoder = clip_config_of(clip_dir or shipped_clip_dir()).to_dict() # checks the folder
+        run.text = dict(clip=clip_dir, sha256=clip_hash(clip_dir), mode=text_mode, xattn_res=4, encoder=encoder)
+    build_model(run)  # a config that builds no model fails here, before any file is written
+    return run
 
 # %% ../nbs/14_runs.ipynb #444a2400
 def quiet_metrics()->MetricsCB:
@@ -261,25 +310,22 @@ def train(
         if run.recipe.bs % world:
             raise MiniaiError(f"a batch of {run.recipe.bs} does not split over {world} processes: "
                               f"use a --bs that is a multiple of {world}")
-        vae = run_vae(run, dev)
-        if vae is None:
-            dls = fashion_dls(run.recipe.bs // world, data, n_valid=n_valid, seed=run.seed, rank=rank, world_size=world)
-        else:
-            dls = latent_dls(encode_fashion(vae, data, n_valid=n_valid), run.recipe.bs // world, run.seed,
-                             rank=rank, world_size=world)
+        vae, clip = run_vae(run, dev), None if resume else run_clip(run)
+        dls = run_dls(run, vae, data, n_valid, rank, world)
         extra, show = [DDPCB()] if world > 1 else [], progress and rank == 0
         if world > 1: dist.barrier() # every process has checked the folder before the first one writes to it
         if not resume:
             set_seed(run.seed)
             if 'epochs' in run.budget: run.n_steps = run.budget['epochs'] * len(dls.train)
             else:
-                step_seconds = seconds_per_step(DiffusionUNet(run.model), dls, run, dev, extra)
+                step_seconds = seconds_per_step(build_model(run), dls, run, dev, extra)
                 run.n_steps = max(1, int(run.budget['minutes'] * 60 / step_seconds))
             if rank == 0: out.mkdir(exist_ok=True); run.save(out)
         set_seed(run.seed)
         extra += [CheckpointCB(out, every_seconds=60, resume=resume), LossLogCB(out/losses_file),
                   MetricsCB() if show else quiet_metrics()]
-        learn = diffusion_learner(DiffusionUNet(run.model), dls, run.n_steps, run.recipe, run.cond, dev,
+        model = build_model(run) if clip is None else build_model(run).load_text_encoder(clip)
+        learn = diffusion_learner(model, dls, run.n_steps, run.recipe, run.cond, dev,
                                   [*extra, *([ProgressCB()] if show else []), *cbs], seed=run.seed)
         if show:
             on = f"{world} processes ({dev.type})" if world > 1 else str(dev)
@@ -287,8 +333,9 @@ def train(
                   f"of {run.recipe.bs} images on {on}", file=sys.stderr)
         learn.fit(math.ceil(run.n_steps / len(dls.train)))
         if rank == 0:
+            prompts = prompt_tokens(learn.ema_model, class_name_prompts(torch.arange(10).repeat_interleave(10))) if run.text else None
             grid, _ = sample_grid(learn.ema_model, 10, generator=torch.Generator().manual_seed(run.seed),
-                                  decode=vae.from_latents if vae else None, **default_sampling(run.cond))
+                                  decode=vae.from_latents if vae else None, labels=prompts, **default_sampling(run.cond))
             with atomic_write(out/samples_file) as f: grid.save(f, format='png')
         if world > 1: dist.barrier()
         return out
@@ -307,6 +354,7 @@ def sample_run(
     seed:int=0, # seed of the noise
     device:str='auto', # auto, cpu, cuda or mps
     bs:int=500, # images per batch
+    prompt:str|None=None, # for a text run: one prompt for all samples; default: the class names in turn
     **opts, # sampler, steps, guidance, guidance_interval: None or missing means `default_sampling`'s
 )->Path:
     "Draw `n` samples from the run's model into `out`."
@@ -317,22 +365,60 @@ def sample_run(
     if opts.get('sampler') is not None: check_choice(opts['sampler'], samplers, 'sampler')
     model, run = load_run_model(folder, default_device(device))
     vae = run_vae(run, default_device(device))
+    if prompt is not None and not run.text:
+        raise MiniaiError(f"{folder} was not trained on text: --prompt needs a run trained with --text")
+    if prompt is not None and label is not None: raise MiniaiError("give --prompt or --label, not both")
     for flag, v in (('--label', label is not None), ('--guidance', opts.get('guidance')),
                     ('--guidance-interval', opts.get('guidance_interval'))):
         if v and not run.cond:
             raise MiniaiError(f"{folder} holds an unconditional model: {flag} needs a run trained with --cond")
     opts = default_sampling(run.cond) | {k: v for k, v in opts.items() if v is not None}
-    labels = class_labels(n, label) if run.cond else None
+    labels = class_labels(n, label) if run.cond and prompt is None else None
+    prompts = ([prompt] * n if prompt is not None else class_name_prompts(labels)) if run.text else None
+    cond = prompt_tokens(model, prompts) if run.text else labels
     generator = torch.Generator().manual_seed(seed)
     c = run.model
-    images = sample_batched(model, (n, c.in_channels, c.image_size, c.image_size), labels, generator, bs,
+    images = sample_batched(model, (n, c.in_channels, c.image_size, c.image_size), cond, generator, bs,
                             **opts | ({'clip': None} if vae else {}))
     if vae: images = vae.from_latents(images).cpu()
+    arrays = {'images': images.numpy().astype(np.float32)}
+    if labels is not None: arrays['labels'] = labels.numpy()
+    if prompts is not None: arrays['prompts'] = np.array(prompts)
     with atomic_write(out) as f:
         if out.suffix.lower() == '.png':
-            image_grid(images, 10 if run.cond and label is None else math.ceil(math.sqrt(n))).save(f, format='png')
-        elif labels is None: np.savez(f, images=images.numpy().astype(np.float32))
-        else: np.savez(f, images=images.numpy().astype(np.float32), labels=labels.numpy())
+            image_grid(images, 10 if run.cond and label is None and prompt is None else math.ceil(math.sqrt(n))).save(f, format='png')
+        else: np.savez(f, **arrays)
+    return out
+
+# %% ../nbs/14_runs.ipynb #48d4b562
+def train_clip(
+    out:str, # the CLIP folder to create
+    epochs:int=6, # passes over the 60,000 captioned images
+    seed:int=0, # seed of everything random (and of the captions)
+    data:str|None=None, # Fashion-MNIST folder (default: MINIAI_DATA)
+    device:str='auto', # auto, cpu, cuda or mps
+    progress:bool=True, # progress bar and loss table
+    recipe:dict|None=None, # `CLIPRecipe` fields to change
+    cbs=(), # more callbacks for the `Learner`
+)->Path:
+    "Train a CLIP into the new folder `out`; its config.json records the zero-shot accuracy on the test split."
+    out, dev = Path(out), default_device(device)
+    if (out/config_file).exists(): raise MiniaiError(f"{out} already holds a CLIP or a run: choose another --out")
+    _check_new_folder(out)
+    r = CLIPRecipe(**CLIPRecipe().to_dict() | (recipe or {}))
+    set_seed(seed)
+    raw = load_fashion_tensors(data)
+    dls = clip_dls(raw, r.bs, seed)
+    n_steps = epochs * len(dls.train)
+    if n_steps < 1: raise MiniaiError(f"the training split has fewer images than a batch of {r.bs}")
+    clip = CLIP()
+    extra = [MetricsCB() if progress else quiet_metrics(), *([ProgressCB()] if progress else [])]
+    if progress: print(f"{out}: training a CLIP for {n_steps:,} steps of {r.bs} captioned images on {dev}", file=sys.stderr)
+    clip_learner(clip, dls, n_steps, r, dev, cbs=[*extra, *cbs]).fit(epochs)
+    x, y = raw['test']
+    acc = zero_shot_accuracy(clip, images_to_model(x), y)
+    out.mkdir(exist_ok=True)
+    save_clip(clip.cpu(), out, recipe=r.to_dict(), n_steps=n_steps, epochs=epochs, seed=seed, zero_shot_accuracy=round(acc, 4))
     return out
 
 # %% ../nbs/14_runs.ipynb #1543e7f6

@@ -136,7 +136,7 @@ class Denoiser:
         null = getattr(self.model, 'null_label', None)
         if null is None: cond, uncond = self.model(xt, t, labels), self.model(xt, t, None)
         else:
-            null_labels = torch.full_like(labels, null)
+            null_labels = torch.as_tensor(null, dtype=labels.dtype, device=labels.device).expand_as(labels) # a class, or a prompt's tokens (13c)
             cond, uncond = self.model(torch.cat([xt, xt]), torch.cat([t, t]), torch.cat([labels, null_labels])).chunk(2)
         return cond + _bcast(torch.as_tensor(w, device=xt.device, dtype=xt.dtype), cond) * (cond - uncond)
 

@@ -107,6 +107,10 @@ class EmbUNet(UNet):
         if labels is not None: raise MiniaiError("this model is unconditional: it takes no labels")
         return self.time_emb(t)
 
+    def block_args(self, t:Tensor, labels:Tensor|None=None)->tuple:
+        "What every ResNet block gets besides its input: the embedding (a text model adds the prompt, 13c)."
+        return (self.embed(t, labels),)
+
     def forward(self,
         x:Tensor, # noisy images x_t (n, c, h, w)
         t:Tensor, # times in [0, 1], (n,) or a scalar
@@ -114,7 +118,7 @@ class EmbUNet(UNet):
     )->Tensor:
         "The predicted noise, with the shape of `x`."
         t = torch.as_tensor(t, device=x.device).expand(x.shape[0])
-        return super().forward(x, self.embed(t, labels))
+        return super().forward(x, *self.block_args(t, labels))
 
 # %% ../nbs/07_time_embeddings.ipynb #f9518df5
 def noise_prediction_losses(

@@ -26,7 +26,7 @@ from .diffusion_training import StopAtStepCB, channels_last
 # %% auto #0
 __all__ = ['vae_version', 'config_name', 'VAEConfig', 'Encoder', 'Decoder', 'reparameterize', 'kl_divergence', 'VAE',
            'FeatureLoss', 'VAERecipe', 'VAECB', 'vae_learner', 'latent_scale', 'shipped_vae_dir', 'save_vae',
-           'vae_config_of', 'load_vae', 'vae_hash']
+           'folder_config', 'vae_config_of', 'load_vae', 'weights_hash', 'vae_hash']
 
 # %% ../nbs/12_vae.ipynb #f8dfe12c
 @dataclass
@@ -236,19 +236,27 @@ def save_vae(
     with atomic_write(folder/config_name, 'w') as f: json.dump({'kind': 'vae', 'model': vae.config.to_dict(), **info}, f, indent=2)
     save_weights(vae, folder/weights_file)
 
-def vae_config_of(folder)->VAEConfig:
-    "The `VAEConfig` in a VAE folder's config.json, with one clear error for a missing, foreign or corrupt file."
-    folder = Path(folder)
-    if not folder.is_dir(): raise MiniaiError(f"VAE folder {folder} does not exist")
+def folder_config(
+    folder, # a folder of shipped-style weights: a VAE's here, a CLIP's in 13b
+    kind:str, # what its config.json must say it holds: 'vae' or 'clip'
+    from_dict, # `model` entry -> config, e.g. `VAEConfig.from_dict`
+):
+    "The model config in a `kind` folder's config.json, with one clear error for a missing, foreign or corrupt file."
+    folder, name = Path(folder), kind.upper()
+    if not folder.is_dir(): raise MiniaiError(f"{name} folder {folder} does not exist")
     path = folder/config_name
-    if not path.is_file(): raise MiniaiError(f"{folder} is not a VAE folder: it has no {config_name}")
+    if not path.is_file(): raise MiniaiError(f"{folder} is not a {name} folder: it has no {config_name}")
     try: c = json.loads(path.read_text())
     except ValueError as e: raise MiniaiError(f"{path} is corrupt ({e})") from None
-    if not isinstance(c, dict) or c.get('kind') != 'vae':
-        raise MiniaiError(f"{folder} is not a VAE folder (its {config_name} describes no VAE)")
-    try: return VAEConfig.from_dict(c['model'])
+    if not isinstance(c, dict) or c.get('kind') != kind:
+        raise MiniaiError(f"{folder} is not a {name} folder (its {config_name} describes no {name})")
+    try: return from_dict(c['model'])
     except MiniaiError as e: raise MiniaiError(f"{path}: {e}") from None
     except (KeyError, TypeError, ValueError) as e: raise MiniaiError(f"{path} is corrupt ({type(e).__name__}: {e})") from None
+
+def vae_config_of(folder)->VAEConfig:
+    "The `VAEConfig` in a VAE folder's config.json, with one clear error for a missing, foreign or corrupt file."
+    return folder_config(folder, 'vae', VAEConfig.from_dict)
 
 def load_vae(
     folder=None, # a VAE folder (default: the shipped VAE)
@@ -262,8 +270,12 @@ def load_vae(
     load_weights(vae, folder/weights_file)
     return channels_last(vae.to(device or def_device)).eval()
 
-def vae_hash(folder=None)->str:
-    "SHA-256 of the weights file of the VAE in `folder` (default: the shipped one)."
-    path = Path(folder or shipped_vae_dir())/weights_file
+def weights_hash(folder)->str:
+    "SHA-256 of the weights file in `folder`: a run records it to notice when the VAE (or CLIP) it used has changed."
+    path = Path(folder)/weights_file
     if not path.is_file(): raise MiniaiError(f"{path.parent} has no weights ({weights_file})")
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+def vae_hash(folder=None)->str:
+    "SHA-256 of the weights file of the VAE in `folder` (default: the shipped one)."
+    return weights_hash(folder or shipped_vae_dir())

@@ -18,8 +18,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import torch
-from miniai.model import DiffusionUNet
-from miniai.runs import Run, default_sampling
+from miniai.runs import Run, default_sampling, build_model, load_run_model, run_vae
+from miniai.sampling import sample_batched
+from miniai.text import attribute_gaps, held_out_gaps, prompt_tokens
 from miniai.core import num_params
 
 # name: (what it shows, preset, conditional, --model settings[, more train arguments])
@@ -39,6 +40,10 @@ experiments = {
     'cpu_uncond_raw_t': ("unconditional; time embedding of t in [0, 1], max_period 10,000", 'cpu', False, ['t_scale=1', 'max_period=10000']),
     'cpu_uncond_no_t': ("unconditional; no time information (t_scale 0: a constant embedding)", 'cpu', False, ['t_scale=0']),
     'cpu_latent_cond': ("conditional, on the shipped VAE's 4x8x8 latents (notebook 13)", 'cpu', True, [], ['--latent']),
+    'cpu_text': ("text: cross-attention to the shipped CLIP's token states (13c)", 'cpu', True, [], ['--text']),
+    'cpu_text_pooled': ("text: the pooled CLIP vector added to the time embedding (13c)", 'cpu', True, [], ['--text', '--text-mode', 'pooled']),
+    'cpu_latent_text': ("text on the shipped VAE's latents, cross-attention", 'cpu', True, [], ['--text', '--latent']),
+    'cpu_latent_text_pooled': ("text on the shipped VAE's latents, pooled vector", 'cpu', True, [], ['--text', '--latent', '--text-mode', 'pooled']),
     'gpu_cond_lr1e-3': ("conditional, peak learning rate 1e-3", 'gpu', True, [], ['--lr', '1e-3']),
     'gpu_cond_lr5e-4': ("conditional, peak learning rate 5e-4", 'gpu', True, [], ['--lr', '5e-4']),
     'gpu_cond_lr2e-4': ("conditional, peak learning rate 2e-4", 'gpu', True, [], ['--lr', '2e-4']),
@@ -78,6 +83,21 @@ def score(run:Path, log:Path, n:int, device:str, cond:bool, sampler=None, steps=
     return dict(sampler=sampler or default['sampler'], sampler_steps=steps or default['steps'], guidance=default['guidance'],
                 guidance_interval=default['guidance_interval'], sample_seconds=round(secs, 1), **scores)
 
+def text_adherence(run:Path, n:int=20, seed:int=0)->dict:
+    "13c's attribute gaps of a text run: per property, the classes whose 'a {high} X' samples measure above 'a {low} X'."
+    model, r = load_run_model(run)
+    vae = run_vae(r)
+    c, opts = r.model, default_sampling(True)
+    def fn(prompts):
+        x = sample_batched(model, (len(prompts), c.in_channels, c.image_size, c.image_size), prompt_tokens(model, prompts),
+                           torch.Generator().manual_seed(seed), **opts | ({'clip': None} if vae else {}))
+        return vae.from_latents(x).cpu() if vae else x
+    gaps = attribute_gaps(fn, n)
+    props = sorted({p for _, p in gaps})
+    return dict(adherence={p: sum(v > 0 for (_, q), v in gaps.items() if q == p) / 10 for p in props},
+                gaps={f'{k[0]}|{k[1]}': round(v, 4) for k, v in gaps.items()},
+                held_out={f'{k[0]}|{k[1]}': round(v, 4) for k, v in held_out_gaps(gaps).items()})
+
 def run_experiment(name:str, out:Path, minutes:float|None, epochs:int|None, device:str, n:int, data:str|None,
                    seed:int|None=None)->list[dict]:
     "Train, sample and score one experiment (with `seed`, if given); its rows for the table."
@@ -93,12 +113,12 @@ def run_experiment(name:str, out:Path, minutes:float|None, epochs:int|None, devi
     args += train_args
     _, train_secs = miniai(*args, log=log)
     c = Run.load(run)
-    base = dict(name=name, what=what, preset=preset, cond=cond, settings=settings, params=num_params(DiffusionUNet(c.model)), steps=c.n_steps,
+    base = dict(name=name, what=what, preset=preset, cond=cond, settings=settings, params=num_params(build_model(c)) - (num_params(build_model(c).text_encoder) if c.text else 0), steps=c.n_steps,
                 batch=c.recipe.bs, budget=f"{epochs} epoch{'s' * (epochs > 1)}" if epochs else f'{minutes} minutes', train_minutes=round(train_secs / 60, 2), final_loss=round(final_loss(run), 4),
                 hardware=hardware(device), command=f"miniai train {' '.join(map(str, args[1:]))}")
     if seed is not None: base['seed'] = seed; shutil.copy(run/'losses.csv', out/f'{tag}_losses.csv')
     shutil.copy(run/'samples.png', out/f'{tag}.png')
-    rows = [base | score(run, log, n, device, cond, seed=seed or 0)]
+    rows = [base | score(run, log, n, device, c.cond, seed=seed or 0) | (text_adherence(run, seed=seed or 0) if c.text else {})]
     for sampler, steps in sampler_runs.get(name, []): rows.append(base | score(run, log, n, device, cond, sampler, steps, seed or 0))
     return rows
 

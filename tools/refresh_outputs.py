@@ -8,7 +8,7 @@ from pathlib import Path
 
 root = Path(__file__).resolve().parent.parent
 lessons = ['01_datasets', '02_learner', '05_sampling', '06_unet', '07_time_embeddings', '08_attention', '09_transformer', '10_model',
-           '12_vae', '13_latent_diffusion']
+           '12_vae', '13_latent_diffusion', '13b_clip', '13c_text']
 
 if __name__ == '__main__':
     for name in sys.argv[1:] or lessons:
