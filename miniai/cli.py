@@ -88,8 +88,8 @@ def _parser()->argparse.ArgumentParser:
                    help="condition on captions through a CLIP's text encoder: the shipped CLIP, or the one in CLIP_DIR "
                         "(from train-clip); enables --prompt when sampling")
     t.add_argument('--text-mode', choices=text_modes,
-                   help="how a text run reads the prompt: xattn (cross-attention, the default) or pooled "
-                        "(its vector added to the time embedding)")
+                   help="how a text run reads the prompt: pooled (its vector added to the time embedding, the default) "
+                        "or xattn (cross-attention to its token states)")
     s = sub.add_parser('sample', help="draw samples from a trained run",
                        description="Draw samples from a run's model (its EMA weights).")
     s.add_argument('run', help="the run folder")
@@ -151,7 +151,7 @@ def _train(a:argparse.Namespace):
     if a.text_mode and not a.text: raise MiniaiError("--text-mode needs --text")
     recipe = {k: v for k, v in dict(bs=a.bs, lr=a.lr).items() if v is not None}
     run = None if a.resume else new_run(a.preset, a.cond, a.epochs, a.minutes, a.seed, recipe, dict(a.model or []),
-                                        a.latent, a.text, a.text_mode or 'xattn')
+                                        a.latent, a.text, a.text_mode or 'pooled')
     out = train(a.out, run, a.data, a.device)
     if _first_process(): print(f"trained: {out} (samples in {out/samples_file})", file=sys.stderr)
 

@@ -22,12 +22,12 @@ from .core import MiniaiError, def_device, check_choice
 from .datasets import fashion_classes, image_grid
 from .learner import Learner, TrainCB, Callback, DeviceCB, CancelEpochException
 from .training import EMACB, BatchSchedCB, unwrap, get_rank, get_world_size
-from .sampling import noisify, sample
+from .sampling import noisify, sample, t_to_sigma
 from .model import DiffusionUNet, UNetConfig
 
 # %% auto #0
 __all__ = ['presets', 'DiffusionCB', 'Recipe', 'Preset', 'preset_config', 'preset_recipe', 'StopAtStepCB', 'channels_last',
-           'diffusion_learner', 'sample_grid', 'sampler_widget']
+           'diffusion_learner', 'loss_by_level', 'sample_grid', 'sampler_widget']
 
 # %% ../nbs/11_diffusion_training.ipynb #28a0fc77
 class DiffusionCB(TrainCB):
@@ -139,6 +139,32 @@ def diffusion_learner(
            BatchSchedCB(sched), StopAtStepCB(n_steps), *cbs]
     opt_func = partial(torch.optim.AdamW, weight_decay=r.weight_decay)
     return Learner(channels_last(model), dls, F.mse_loss, r.lr, cbs, opt_func)
+
+# %% ../nbs/11_diffusion_training.ipynb #2f770a23
+@torch.no_grad()
+def loss_by_level(
+    model:DiffusionUNet, # a trained model
+    x0:Tensor, # clean images (n, c, h, w)
+    labels:Tensor|None=None, # their classes; None asks the model without them (a conditional model's `null_label`)
+    ts:Tensor|None=None, # times to measure at (default 20 evenly spaced in (0, 1))
+    seed:int=0, # seed of the noise, the same noise at every level
+    bs:int=500, # images per batch
+)->tuple[Tensor, Tensor]:
+    "`(sigmas, losses)`: the model's mean squared error on its target (`config.pred`) at each time in `ts`."
+    ts = torch.linspace(0.025, 0.975, 20) if ts is None else torch.as_tensor(ts, dtype=torch.float32)
+    device, training = next(model.parameters()).device, model.training
+    eps = torch.randn(x0.shape, generator=torch.Generator().manual_seed(seed))
+    model.eval()
+    losses = []
+    for t in ts:
+        total = 0.
+        for i in torch.arange(len(x0)).split(bs):
+            (xt, tt), target = noisify(x0[i], t=t.expand(len(i)), pred=model.config.pred, eps=eps[i])
+            out = model(xt.to(device), tt.to(device), None if labels is None else labels[i].to(device))
+            total += F.mse_loss(out.float().cpu(), target, reduction='sum').item()
+        losses.append(total / x0.numel())
+    model.train(training)
+    return t_to_sigma(ts), torch.tensor(losses)
 
 # %% ../nbs/11_diffusion_training.ipynb #1ddd9ca3
 def sample_grid(

@@ -1,68 +1,137 @@
-"""diffusers' own class-conditional recipe on Fashion-MNIST, for a time budget, scored like a miniai run.
+"""diffusers' `UNet2DModel` on Fashion-MNIST for a time budget, trained by diffusers' recipe or by miniai's, scored like a miniai run.
 
-The reference for issue 6: `UNet2DModel` (32-64-64, attention at the lowest level) with `num_class_embeds`, the
-`DDPMScheduler` with the cosine schedule, AdamW with the defaults of diffusers' `train_unconditional.py` example
-(lr 1e-4, 500 warm-up steps then cosine decay, weight decay 1e-6) and its EMA (`EMAModel`, decay up to 0.9999 with
-warm-up). It trains for `--minutes`, then samples `--n` images with DDIM at `--steps` steps (labels cycling through the
-classes) into an `.npz` that `miniai eval` scores.
+The fair baseline of the results table. Both recipes train the same `UNet2DModel` (32-64-64, two ResNet blocks per
+level, attention at the lowest level, `num_class_embeds` with an 11th "no label" class for guidance):
 
-    python tools/diffusers_baseline.py --minutes 10 --out /tmp/diffusers.npz && miniai eval /tmp/diffusers.npz
+- `--recipe diffusers`: diffusers' `train_unconditional.py` example (noise prediction on the `DDPMScheduler`'s 1,000
+  cosine timesteps, AdamW lr 1e-4 with weight decay 1e-6, batch 64, `EMAModel` with warm-up up to 0.9999), with its
+  warm-up (500 of 10,000 steps there, 5%) and cosine decay scaled to the steps the budget buys, and labels dropped
+  at rate 0.1 so it can be guided.
+- `--recipe miniai`: miniai's `diffusion_learner` and `Recipe` (v-prediction, batch 32, one-cycle to 4e-3, EMA
+  0.995, label dropout 0.1), so the row differs from miniai's default run by the architecture alone.
+
+Like `miniai train --minutes`, the script times 12 training steps first and trains for the steps that fit the budget,
+so load on the machine later changes the wall time, not the result. Every recipe samples the same way as a miniai run
+(`miniai.sampling.sample`: DPM-Solver++(2M), 12 steps, guidance 3 at noise levels in (0.2, 10], labels cycling
+through the classes), so rows differ only by their training. The samples go to OUT/NAME.npz and are scored by
+`miniai eval`; the row is appended to OUT/results.json in the format of `tools/experiments.py`.
+
+    python tools/diffusers_baseline.py --out nbs/results/baseline_10min --recipe diffusers --minutes 10 --seed 0
+    python tools/diffusers_baseline.py --out nbs/results/baseline_10min --recipe miniai --minutes 10 --seed 0
 """
-import argparse, math, time, warnings
+import argparse, copy, json, math, sys, time
+from pathlib import Path
+
 import numpy as np
 import torch
+import torch.nn as nn
 import torch.nn.functional as F
-from diffusers import UNet2DModel, DDPMScheduler, DDIMScheduler
-from diffusers.optimization import get_cosine_schedule_with_warmup
+from diffusers import UNet2DModel, DDPMScheduler
 from diffusers.training_utils import EMAModel
-from miniai.datasets import load_fashion_tensors, images_to_model
+from miniai.core import num_params, set_seed
+from miniai.datasets import load_fashion_tensors, images_to_model, class_labels, fashion_dls
+from miniai.learner import Callback
+from miniai.diffusion_training import diffusion_learner, Recipe
+from miniai.runs import learner_step_seconds, quiet_metrics, default_sampling
+from miniai.sampling import sample_batched
+from experiments import miniai, hardware
 
-p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-p.add_argument('--minutes', type=float, default=10.)
-p.add_argument('--out', required=True, help="the .npz of samples to write")
-p.add_argument('--n', type=int, default=1000)
-p.add_argument('--steps', type=int, default=50)
-p.add_argument('--bs', type=int, default=64)
-p.add_argument('--lr', type=float, default=1e-4)
-p.add_argument('--seed', type=int, default=0)
-a = p.parse_args()
-torch.manual_seed(a.seed)
+class DiffusersUNet(nn.Module):
+    "A `UNet2DModel` behind miniai's model interface: `model(x_t, t, labels)` with times in [0, 1], `config.pred`, `null_label`."
+    null_label = 10
+    def __init__(self, pred:str):
+        super().__init__()
+        self.unet = UNet2DModel(sample_size=32, in_channels=1, out_channels=1, block_out_channels=(32, 64, 64), layers_per_block=2,
+                                down_block_types=('DownBlock2D', 'DownBlock2D', 'AttnDownBlock2D'),
+                                up_block_types=('AttnUpBlock2D', 'UpBlock2D', 'UpBlock2D'), num_class_embeds=11, norm_num_groups=8)
+        self.config = argparse.Namespace(pred=pred)
+    def forward(self, x, t, labels=None):
+        # the DDPM scheduler's timestep k has miniai's cosine ᾱ at t = (k + 1) / 1000 (the same schedule, s = 0.008)
+        k = (torch.as_tensor(t, device=x.device) * 1000 - 1).clamp(0, 999).expand(x.shape[0])
+        if labels is None: labels = torch.full((x.shape[0],), self.null_label, dtype=torch.long, device=x.device)
+        return self.unet(x, k, class_labels=labels).sample
 
-model = UNet2DModel(sample_size=32, in_channels=1, out_channels=1, block_out_channels=(32, 64, 64), layers_per_block=2,
-                    down_block_types=('DownBlock2D', 'DownBlock2D', 'AttnDownBlock2D'), up_block_types=('AttnUpBlock2D', 'UpBlock2D', 'UpBlock2D'),
-                    num_class_embeds=10, norm_num_groups=8)
-ema = EMAModel(model.parameters(), decay=0.9999, use_ema_warmup=True, inv_gamma=1.0, power=3 / 4)
-sched = DDPMScheduler(num_train_timesteps=1000, beta_schedule='squaredcos_cap_v2')
-opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=1e-6)
-x_train, y_train = load_fashion_tensors()['train']
-x_train = images_to_model(x_train)
-est_steps = 10_000  # the cosine decay needs a length; we stop on time, like `miniai train --minutes`
-lr_sched = get_cosine_schedule_with_warmup(opt, 500, est_steps)
+def train_diffusers(model:DiffusersUNet, minutes:float, seed:int, bs:int=64, lr:float=1e-4, p_uncond:float=0.1):
+    "diffusers' example recipe with its warm-up and cosine decay scaled to the steps that fit in `minutes`; steps and losses."
+    from diffusers.optimization import get_cosine_schedule_with_warmup
+    x_train, y_train = load_fashion_tensors()['train']
+    x_train = images_to_model(x_train)
+    sched = DDPMScheduler(num_train_timesteps=1000, beta_schedule='squaredcos_cap_v2')
+    g = torch.Generator().manual_seed(seed)
+    def step(m, opt):
+        idx = torch.randint(0, len(x_train), (bs,), generator=g)
+        x0, y = x_train[idx], y_train[idx].clone()
+        y[torch.rand(bs, generator=g) < p_uncond] = model.null_label
+        noise, t = torch.randn(x0.shape, generator=g), torch.randint(0, 1000, (bs,), generator=g)
+        loss = F.mse_loss(m.unet(sched.add_noise(x0, noise, t), t, class_labels=y).sample, noise)
+        loss.backward(); opt.step(); opt.zero_grad()
+        return loss.item()
+    probe = copy.deepcopy(model); probe_opt = torch.optim.AdamW(probe.parameters(), lr=lr)
+    for i in range(14):
+        if i == 2: start = time.perf_counter()
+        step(probe, probe_opt)
+    n_steps = max(1, int(minutes * 60 / ((time.perf_counter() - start) / 12)))
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-6)
+    lr_sched = get_cosine_schedule_with_warmup(opt, max(1, round(0.05 * n_steps)), n_steps)
+    ema = EMAModel(model.parameters(), decay=0.9999, use_ema_warmup=True, inv_gamma=1.0, power=3 / 4)
+    losses = []
+    for i in range(n_steps):
+        losses.append(step(model, opt)); lr_sched.step(); ema.step(model.parameters())
+        if i % 200 == 0: print(f"step {i}/{n_steps} loss {losses[-1]:.4f}", flush=True)
+    ema.copy_to(model.parameters())
+    return n_steps, bs, losses
 
-start, step = time.perf_counter(), 0
-while time.perf_counter() - start < a.minutes * 60:
-    idx = torch.randint(0, len(x_train), (a.bs,))
-    x0, y = x_train[idx], y_train[idx]
-    noise, t = torch.randn_like(x0), torch.randint(0, 1000, (a.bs,))
-    loss = F.mse_loss(model(sched.add_noise(x0, noise, t), t, class_labels=y).sample, noise)
-    loss.backward(); opt.step(); lr_sched.step(); opt.zero_grad(); ema.step(model.parameters())
-    step += 1
-    if step % 50 == 0: print(f"step {step} {time.perf_counter() - start:.0f}s loss {loss.item():.4f}", flush=True)
-train_s = time.perf_counter() - start
-ema.copy_to(model.parameters())
-model.eval()
+def train_miniai(model:DiffusersUNet, minutes:float, seed:int):
+    "miniai's default recipe (`Recipe()`, as `miniai train --cond`) for the steps that fit in `minutes`; steps and losses."
+    r = Recipe()
+    dls = fashion_dls(r.bs, seed=seed)
+    timing = diffusion_learner(copy.deepcopy(model), dls, 14, r, True, 'cpu', cbs=[quiet_metrics()], seed=seed)
+    n_steps = max(1, int(minutes * 60 / learner_step_seconds(timing)))
+    losses = []
+    class Losses(Callback):
+        def after_step(self, learn): losses.append(learn.loss.item())
+    metrics = quiet_metrics()
+    learn = diffusion_learner(model, dls, n_steps, r, True, 'cpu', cbs=[metrics, Losses()], seed=seed)
+    learn.fit(math.ceil(n_steps / len(dls.train)), valid=False)
+    model.load_state_dict(learn.ema_model.state_dict())
+    return n_steps, r.bs, losses
 
-ddim = DDIMScheduler.from_config(sched.config)
-ddim.set_timesteps(a.steps)
-labels = torch.arange(a.n) % 10
-g = torch.Generator().manual_seed(a.seed)
-start = time.perf_counter()
-out = []
-with torch.no_grad():
-    for i in torch.arange(a.n).split(500):
-        x = torch.randn(len(i), 1, 32, 32, generator=g)
-        for t in ddim.timesteps: x = ddim.step(model(x, t, class_labels=labels[i]).sample, t, x).prev_sample
-        out.append(x.clamp(-1, 1))
-sample_s = time.perf_counter() - start
-np.savez(a.out, images=torch.cat(out).numpy().astype(np.float32), labels=labels.numpy())
-print(f"trained {step} steps ({step * a.bs} images) in {train_s:.0f} s; sampled {a.n} in {sample_s:.0f} s at {a.steps} steps -> {a.out}")
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--out', required=True, help="folder for the samples and results.json")
+    p.add_argument('--recipe', choices=['diffusers', 'miniai'], required=True)
+    p.add_argument('--minutes', type=float, default=10.)
+    p.add_argument('--n', type=int, default=1000)
+    p.add_argument('--seed', type=int, default=0)
+    a = p.parse_args()
+    out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
+    set_seed(a.seed)
+    model = DiffusersUNet('eps' if a.recipe == 'diffusers' else 'v')
+    start = time.perf_counter()
+    n_steps, bs, losses = (train_diffusers if a.recipe == 'diffusers' else train_miniai)(model, a.minutes, a.seed)
+    train_s = time.perf_counter() - start
+    model.eval()
+    opts = default_sampling(True)
+    labels = class_labels(a.n)
+    start = time.perf_counter()
+    images = sample_batched(model, (a.n, 1, 32, 32), labels, torch.Generator().manual_seed(a.seed), **opts)
+    sample_s = time.perf_counter() - start
+    name = f'diffusers_unet_{a.recipe}_recipe'
+    npz = out/f'{name}_s{a.seed}.npz'
+    np.savez(npz, images=images.numpy().astype(np.float32), labels=labels.numpy())
+    scores = json.loads(miniai('eval', npz, log=out/f'{name}_s{a.seed}.log')[0].strip().splitlines()[-1])
+    npz.unlink()
+    last = losses[-max(1, len(losses) // 10):]
+    what = {'diffusers': "diffusers' UNet2DModel (32-64-64) with diffusers' recipe (eps, batch 64, lr 1e-4, warm-up and decay scaled to the steps)",
+            'miniai': "diffusers' UNet2DModel (32-64-64) with miniai's recipe (v, batch 32, one-cycle 4e-3)"}[a.recipe]
+    row = dict(name=name, what=what, preset='-', cond=True, settings=[], params=num_params(model), steps=n_steps, batch=bs,
+               budget=f'{a.minutes:g} minutes', train_minutes=round(train_s / 60, 2), final_loss=round(sum(last) / len(last), 4),
+               hardware=hardware('cpu'), command=f"python tools/diffusers_baseline.py --out {a.out} --recipe {a.recipe} --minutes {a.minutes:g} --seed {a.seed}",
+               seed=a.seed, sampler=opts['sampler'], sampler_steps=opts['steps'], guidance=opts['guidance'],
+               guidance_interval=list(opts['guidance_interval']), sample_seconds=round(sample_s, 1), **scores)
+    results = out/'results.json'
+    old = [r for r in json.loads(results.read_text()) if (r['name'], r.get('seed')) != (name, a.seed)] if results.exists() else []
+    results.write_text(json.dumps(old + [row], indent=1))
+    print(json.dumps({k: row[k] for k in ('name', 'seed', 'steps', 'final_loss', 'fid', 'kid', 'accuracy', 'sample_seconds')}))
+
+if __name__ == '__main__': main()

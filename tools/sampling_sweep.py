@@ -1,6 +1,6 @@
 """Score sampling settings on one trained run: FID, KID, accuracy and seconds for 1,000 samples each.
 
-Every setting samples the same labels (the ten classes in turn) from the same noise, so rows differ only by the
+`sampler_steps` is the sampler's steps (not training steps). Every setting samples the same labels (the ten classes in turn) from the same noise, so rows differ only by the
 setting. Rows are appended to OUT (JSON lines' list), so separate invocations build one table.
 
     python tools/sampling_sweep.py runs/cpu_cond --out nbs/results/cpu3/sampling.json
@@ -17,6 +17,7 @@ from miniai.fid import evaluate_samples
 # name: changes to `default_sampling(cond=True)`
 settings = {
     'default': {},
+    'every level': dict(guidance_interval=None),
     'interval 0.2-10': dict(guidance_interval=(0.2, 10.)),
     'interval 0.5-10': dict(guidance_interval=(0.5, 10.)),
     'interval 0.2-30': dict(guidance_interval=(0.2, 30.)),
@@ -24,6 +25,14 @@ settings = {
     'interval 0.2-10 guidance 4': dict(guidance_interval=(0.2, 10.), guidance=4.),
     'interval 0.2-10 guidance 5': dict(guidance_interval=(0.2, 10.), guidance=5.),
     'steps 10': dict(steps=10),
+    'ddim': dict(sampler='ddim'),
+    'euler': dict(sampler='euler'),
+    'ddpm': dict(sampler='ddpm'),
+    'heun 6': dict(sampler='heun', steps=6),
+    'guidance 0': dict(guidance=0.),
+    'guidance 1': dict(guidance=1.),
+    'guidance 2': dict(guidance=2.),
+    'guidance 4': dict(guidance=4.),
 }
 
 def score(model, opts:dict, n:int=1000, bs:int=500, seed:int=0)->dict:
@@ -46,7 +55,7 @@ def main():
     rows = json.loads(out.read_text()) if out.exists() else []
     for name in (a.only.split(',') if a.only else settings):
         opts = default_sampling(True) | settings[name]
-        row = dict(setting=name, **{k: list(v) if isinstance(v, tuple) else v for k, v in opts.items()}, seed=a.seed,
+        row = dict(run=str(a.run), setting=name, **{'sampler_steps' if k == 'steps' else k: list(v) if isinstance(v, tuple) else v for k, v in opts.items()}, seed=a.seed,
                    **score(model, opts, seed=a.seed), threads=torch.get_num_threads())
         print(json.dumps(row), flush=True)
         rows.append(row); out.write_text(json.dumps(rows, indent=1))
