@@ -16,12 +16,12 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 from torch.optim.lr_scheduler import OneCycleLR
 
-from .core import MiniaiError, def_device, atomic_write
+from .core import MiniaiError, def_device
 from .datasets import fashion_classes, model_to_images, images_to_model, TensorLoader, DataLoaders
 from .learner import Learner, TrainCB, DeviceCB, conv
-from .training import BatchSchedCB, load_weights, save_weights, weights_file
+from .training import BatchSchedCB, load_weights, weights_file
 from .fid import weights_dir
-from .vae import folder_config, weights_hash, config_name
+from .vae import folder_config, weights_hash, save_folder
 from .attention import SelfAttention
 from .diffusion_training import StopAtStepCB
 
@@ -357,10 +357,7 @@ def save_clip(
     **info, # JSON-ready extras for config.json, e.g. recipe=..., zero_shot=...
 ):
     "Write `clip`'s config.json and weights into `folder`, each file atomically."
-    folder = Path(folder)
-    with atomic_write(folder/config_name, 'w') as f:
-        json.dump({'kind': 'clip', 'model': clip.config.to_dict(), **info}, f, indent=2)
-    save_weights(clip, folder/weights_file)
+    save_folder(clip, folder, 'clip', **info)
 
 def clip_config_of(folder)->CLIPConfig:
     "The `CLIPConfig` in a CLIP folder, with one clear error for a missing, foreign or corrupt file (12's `folder_config`)."

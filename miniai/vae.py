@@ -25,8 +25,8 @@ from .diffusion_training import StopAtStepCB, channels_last
 
 # %% auto #0
 __all__ = ['vae_version', 'config_name', 'VAEConfig', 'Encoder', 'Decoder', 'reparameterize', 'kl_divergence', 'VAE',
-           'FeatureLoss', 'VAERecipe', 'VAECB', 'vae_learner', 'latent_scale', 'shipped_vae_dir', 'save_vae',
-           'folder_config', 'vae_config_of', 'load_vae', 'weights_hash', 'vae_hash']
+           'FeatureLoss', 'VAERecipe', 'VAECB', 'vae_learner', 'latent_scale', 'shipped_vae_dir', 'save_folder',
+           'save_vae', 'folder_config', 'vae_config_of', 'load_vae', 'weights_hash', 'vae_hash']
 
 # %% ../nbs/12_vae.ipynb #f8dfe12c
 @dataclass
@@ -226,15 +226,24 @@ def shipped_vae_dir(version:str=vae_version)->Path:
     "The folder of the VAE shipped with miniai."
     return weights_dir/f'fashion_vae_{version}'
 
+def save_folder(
+    model:nn.Module, # a model with a `config` that has `to_dict` (a VAE here, a CLIP in 13b)
+    folder, # the folder to write (it must exist)
+    kind:str, # what the folder holds, checked by `folder_config` when it is read
+    **info, # JSON-ready extras for config.json
+):
+    "Write `model`'s config.json (with its `kind`) and weights into `folder`, each file atomically."
+    folder = Path(folder)
+    with atomic_write(folder/config_name, 'w') as f: json.dump({'kind': kind, 'model': model.config.to_dict(), **info}, f, indent=2)
+    save_weights(model, folder/weights_file)
+
 def save_vae(
     vae:VAE, # the model
     folder, # the folder to write (it must exist)
     **info, # JSON-ready extras for config.json, e.g. recipe=..., n_steps=...
 ):
     "Write `vae`'s config.json and weights into `folder`, each file atomically."
-    folder = Path(folder)
-    with atomic_write(folder/config_name, 'w') as f: json.dump({'kind': 'vae', 'model': vae.config.to_dict(), **info}, f, indent=2)
-    save_weights(vae, folder/weights_file)
+    save_folder(vae, folder, 'vae', **info)
 
 def folder_config(
     folder, # a folder of shipped-style weights: a VAE's here, a CLIP's in 13b
