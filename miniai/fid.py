@@ -27,7 +27,7 @@ __all__ = ['classifier_version', 'weights_dir', 'ClassifierBlock', 'FeatureClass
            'save_feature_classifier', 'load_feature_classifier', 'shipped_classifier', 'features', 'label_accuracy',
            'feature_stats', 'fid_from_stats', 'fid', 'kid', 'reference_path', 'make_reference', 'reference_stats',
            'check_samples', 'evaluate_features', 'evaluate_samples', 'evaluate_npz', 'seed_summary', 'ranges_overlap',
-           'seed_table', 'markdown_table', 'smoothed_losses', 'plot_seed_losses']
+           'mean_range', 'seed_table', 'markdown_table', 'frontier_table', 'smoothed_losses', 'plot_seed_losses']
 
 # %% ../nbs/04_fid.ipynb #d95c4e42
 class ClassifierBlock(nn.Module):
@@ -286,6 +286,13 @@ def ranges_overlap(a:dict, b:dict, metric:str)->bool:
     return a[metric]['min'] <= b[metric]['max'] and b[metric]['min'] <= a[metric]['max']
 
 # %% ../nbs/04_fid.ipynb #6c8dbb7f
+def mean_range(
+    v:dict, # a metric as `seed_summary` gives it: `mean`, `min` and `max`
+    digits:int=2, # decimals
+)->str:
+    "A metric over seeds as 'mean (min-max)', the form every results table uses."
+    return f"{v['mean']:.{digits}f} ({v['min']:.{digits}f}-{v['max']:.{digits}f})"
+
 def seed_table(
     rows:list[dict], # result rows, as for `seed_summary`
     names:list[str], # experiments, in order
@@ -295,14 +302,24 @@ def seed_table(
     "A pandas table of `seed_summary`: one row per experiment, each metric as 'mean (min-max)'."
     import pandas as pd
     digits = {'final_loss': 4, 'fid': 2} | (digits or {})
-    def cell(v, m): return f"{v['mean']:.{digits.get(m, 3)}f} ({v['min']:.{digits.get(m, 3)}f}-{v['max']:.{digits.get(m, 3)}f})"
     return pd.DataFrame([{'experiment': r['what'], 'seeds': r['seeds'], 'steps': ', '.join(f'{s:,}' for s in r['steps']),
-                          **{m: cell(r[m], m) for m in metrics if m in r}} for r in seed_summary(rows, names, metrics)])
+                          **{m: mean_range(r[m], digits.get(m, 3)) for m in metrics if m in r}} for r in seed_summary(rows, names, metrics)])
 
 def markdown_table(t)->str:
     "A pandas table (e.g. `seed_table`'s) as a markdown table, for the results in notebooks and the README."
     return '\n'.join(['| ' + ' | '.join(map(str, t.columns)) + ' |', '|' + ' --- |' * len(t.columns)]
                      + ['| ' + ' | '.join(map(str, r)) + ' |' for r in t.values])
+
+# %% ../nbs/04_fid.ipynb #d3f762a8
+def frontier_table(
+    rows:list[dict], # one per model and budget, as `tools/frontier.py` writes them: `label`, `minutes`, `seeds`, metrics as mean, min and max
+)->'pd.DataFrame':
+    "A pandas table of quality against training budget: steps, FID, KID, accuracy and sampling time per model and budget."
+    import pandas as pd
+    def acc(r): return mean_range(r['accuracy'], 3) if 'accuracy' in r else '-'
+    return pd.DataFrame([{'model': r['label'], 'minutes': f"{r['minutes']:g}", 'seeds': len(r['seeds']), 'steps': f"{r['steps']['mean']:,.0f}",
+                          'FID': mean_range(r['fid']), 'KID': mean_range(r['kid'], 3), 'accuracy': acc(r),
+                          'sampling 1,000': f"{r['sample_seconds']['mean']:.0f} s"} for r in rows])
 
 # %% ../nbs/04_fid.ipynb #6f668e66
 def smoothed_losses(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import torch
 from miniai.datasets import class_labels
-from miniai.runs import load_run_model, default_sampling
+from miniai.runs import load_run_model, run_vae, default_sampling
 from miniai.sampling import sample_batched
 from miniai.fid import evaluate_samples
 
@@ -35,28 +35,31 @@ settings = {
     'guidance 4': dict(guidance=4.),
 }
 
-def score(model, opts:dict, n:int=1000, bs:int=500, seed:int=0)->dict:
-    "Sample `n` images with `opts` in batches of `bs`; their scores and the seconds sampling took."
-    labels = class_labels(n)
+def score(model, run, vae, opts:dict, n:int=1000, bs:int=500, seed:int=0)->dict:
+    "Sample `n` images with `opts` in batches of `bs` (decoded by `vae` for a latent run); their scores and the seconds sampling took."
+    labels, c = class_labels(n), run.model
     start = time.perf_counter()
-    images = sample_batched(model, (n, 1, 32, 32), labels, torch.Generator().manual_seed(seed), bs, **opts)
+    images = sample_batched(model, (n, c.in_channels, c.image_size, c.image_size), labels, torch.Generator().manual_seed(seed), bs,
+                            **opts | ({'clip': None} if vae else {}))
+    if vae: images = vae.from_latents(images).cpu()
     secs = time.perf_counter() - start
     return dict(seconds=round(secs, 1), **{k: round(float(v), 4) for k, v in evaluate_samples(images, labels).items()})
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('run', help="a run folder of a conditional model")
+    p.add_argument('run', help="a run folder of a conditional model (pixels or latents)")
     p.add_argument('--out', required=True, help="JSON file the rows are appended to")
     p.add_argument('--only', help="comma-separated names of settings (default: all)")
     p.add_argument('--seed', type=int, default=0, help="seed of the noise (default 0)")
     a = p.parse_args()
-    model, _ = load_run_model(a.run, 'cpu')
+    model, run = load_run_model(a.run, 'cpu')
+    vae = run_vae(run)
     out = Path(a.out); out.parent.mkdir(parents=True, exist_ok=True)
     rows = json.loads(out.read_text()) if out.exists() else []
     for name in (a.only.split(',') if a.only else settings):
         opts = default_sampling(True) | settings[name]
         row = dict(run=str(a.run), setting=name, **{'sampler_steps' if k == 'steps' else k: list(v) if isinstance(v, tuple) else v for k, v in opts.items()}, seed=a.seed,
-                   **score(model, opts, seed=a.seed), threads=torch.get_num_threads())
+                   **score(model, run, vae, opts, seed=a.seed), threads=torch.get_num_threads())
         print(json.dumps(row), flush=True)
         rows.append(row); out.write_text(json.dumps(rows, indent=1))
 

@@ -1,0 +1,98 @@
+"""Quality per CPU-minute: FID and accuracy against the training budget, for the pixel, latent and diffusers runs.
+
+`run` trains the missing budgets with `tools/experiments.py` (each budget into nbs/results/budget_Mmin, one run per
+seed, alone on the machine: `--minutes` runs count the steps that fit, so load changes the result); `collect` gathers
+every budgeted run from the results folders below into nbs/results/frontier/frontier.json (one row per model and
+budget: the seeds, steps, FID, KID, accuracy and sampling time as mean, min and max) and draws frontier.png.
+
+    python tools/frontier.py run --minutes 1,2 --seeds 0,1,2
+    python tools/frontier.py collect
+"""
+import argparse, json, subprocess, sys
+from pathlib import Path
+
+root = Path(__file__).resolve().parent.parent
+results = root/'nbs'/'results'
+out = results/'frontier'
+# model: (label, the experiment name in results.json, the folders its budgeted runs are in)
+models = {
+    'pixel': ("miniai, pixels (`miniai train --cond`)", 'cpu_cond', ['budget_*min', 'latent_3min', 'baseline_10min']),
+    'latent': ("miniai, VAE latents (`miniai train --cond --latent`)", 'cpu_latent_cond', ['budget_*min', 'latent_3min', 'latent_10min']),
+    'diffusers': ("diffusers' UNet2DModel, miniai's recipe", 'diffusers_unet_miniai_recipe', ['baseline_10min']),
+    'diffusers_recipe': ("diffusers' UNet2DModel and recipe", 'diffusers_unet_diffusers_recipe', ['baseline_10min']),
+}
+metrics = ('steps', 'fid', 'kid', 'accuracy', 'sample_seconds')
+
+def budget_minutes(row:dict)->float|None:
+    "The training budget of a result row in minutes (None for runs of a fixed number of epochs)."
+    n, unit = row['budget'].split()
+    return float(n) if unit == 'minutes' else None
+
+def collect()->list[dict]:
+    "One row per model and budget, each metric as mean, min and max over the seeds."
+    rows = []
+    for key, (label, name, folders) in models.items():
+        runs = {}
+        for pattern in folders:
+            for f in sorted(results.glob(f'{pattern}/results.json')):
+                for r in json.loads(f.read_text()):
+                    if r['name'] != name or r.get('seed') is None or r.get('sampler', 'dpmpp_2m') != 'dpmpp_2m': continue
+                    m = budget_minutes(r)
+                    if m is not None: runs[(m, r['seed'])] = r | dict(source=str(f.parent.relative_to(root)))
+        for m in sorted({m for m, _ in runs}):
+            rs = [r for (mm, _), r in sorted(runs.items()) if mm == m]
+            row = dict(model=key, label=label, minutes=m, seeds=[r['seed'] for r in rs], sources=sorted({r['source'] for r in rs}),
+                       hardware=sorted({r['hardware'] for r in rs}))
+            for k in metrics:
+                vals = [r[k] for r in rs if r.get(k) is not None]
+                if vals: row[k] = dict(mean=sum(vals) / len(vals), min=min(vals), max=max(vals))
+            rows.append(row)
+    return rows
+
+def plot(rows:list[dict], path:Path):
+    "FID (log scale) and accuracy against training minutes, each point the mean over seeds with the range as a bar."
+    import matplotlib; matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    fig, axs = plt.subplots(1, 2, figsize=(11, 4))
+    for key, (label, *_) in models.items():
+        rs = [r for r in rows if r['model'] == key]
+        if not rs or key == 'diffusers_recipe': continue  # at chance (FID ~150, accuracy 0.11): noted, not drawn
+        x = [r['minutes'] for r in rs]
+        for ax, k in zip(axs, ('fid', 'accuracy')):
+            y = [r[k]['mean'] for r in rs]
+            err = [[r[k]['mean'] - r[k]['min'] for r in rs], [r[k]['max'] - r[k]['mean'] for r in rs]]
+            ax.errorbar(x, y, yerr=err, marker='o', capsize=3, label=f"{label} ({'/'.join(str(len(r['seeds'])) for r in rs)} seeds)")
+    axs[0].axhline(0.72, ls=':', c='gray', label='real against real (1,000 samples)')
+    axs[0].plot([3, 10], [2.8, 1.2], 'k*', ms=10, label='targets (3 min: 2.8, 10 min: 1.2)')
+    axs[0].set(xscale='log', yscale='log', xlabel='training CPU-minutes (2 cores)', ylabel='FID (1,000 samples)')
+    axs[1].set(xscale='log', xlabel='training CPU-minutes (2 cores)', ylabel='accuracy of the class asked for', ylim=(0.75, 1.0))
+    ticks = [m for m in (1, 2, 3, 5, 10, 20) if m <= max(r['minutes'] for r in rows)]
+    for ax in axs: ax.set_xticks(ticks, [str(m) for m in ticks]); ax.minorticks_off(); ax.grid(alpha=0.3)
+    off = [r for r in rows if r['model'] == 'diffusers_recipe']
+    if off: axs[0].set_title(f"diffusers' own recipe, off the scale: FID {off[0]['fid']['mean']:.0f} at {off[0]['minutes']:g} min", fontsize=8)
+    axs[0].legend(fontsize=7)
+    fig.tight_layout(); fig.savefig(path, dpi=100); plt.close(fig)
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest='cmd', required=True)
+    r = sub.add_parser('run', help="train and score the pixel and latent runs at these budgets")
+    r.add_argument('--minutes', required=True, help="comma-separated budgets, e.g. 1,2,5")
+    r.add_argument('--seeds', default='0,1,2')
+    r.add_argument('--only', default='cpu_cond,cpu_latent_cond')
+    sub.add_parser('collect', help="write frontier.json and frontier.png from the results folders")
+    a = p.parse_args()
+    if a.cmd == 'run':
+        for m in a.minutes.split(','):
+            subprocess.run([sys.executable, str(root/'tools'/'experiments.py'), '--out', str(results/f'budget_{float(m):g}min'), '--only', a.only,
+                            '--minutes', m, '--seeds', a.seeds], check=True)
+    rows = collect()
+    out.mkdir(parents=True, exist_ok=True)
+    (out/'frontier.json').write_text(json.dumps(rows, indent=1))
+    plot(rows, out/'frontier.png')
+    for row in rows:
+        print(f"{row['model']:17s} {row['minutes']:5g} min  seeds {len(row['seeds'])}  steps {row['steps']['mean']:7,.0f}  "
+              f"FID {row['fid']['mean']:6.2f} ({row['fid']['min']:.2f}-{row['fid']['max']:.2f})  acc {row.get('accuracy', {}).get('mean', float('nan')):.3f}"
+              f"  sampling {row['sample_seconds']['mean']:5.1f} s")
+
+if __name__ == '__main__': main()
