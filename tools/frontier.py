@@ -11,6 +11,8 @@ budget: the seeds, steps, FID, KID, accuracy and sampling time as mean, min and 
 import argparse, json, subprocess, sys
 from pathlib import Path
 
+from miniai.fid import seed_summary, frontier_table, markdown_table
+
 root = Path(__file__).resolve().parent.parent
 results = root/'nbs'/'results'
 out = results/'frontier'
@@ -36,17 +38,14 @@ def collect()->list[dict]:
         for pattern in folders:
             for f in sorted(results.glob(f'{pattern}/results.json')):
                 for r in json.loads(f.read_text()):
-                    if r['name'] != name or r.get('seed') is None or r.get('sampler', 'dpmpp_2m') != 'dpmpp_2m': continue
                     m = budget_minutes(r)
-                    if m is not None: runs[(m, r['seed'])] = r | dict(source=str(f.parent.relative_to(root)))
+                    if r['name'] == name and r.get('seed') is not None and m is not None:
+                        runs[(m, r['seed'])] = r | dict(source=str(f.parent.relative_to(root)))
         for m in sorted({m for m, _ in runs}):
             rs = [r for (mm, _), r in sorted(runs.items()) if mm == m]
-            row = dict(model=key, label=label, minutes=m, seeds=[r['seed'] for r in rs], sources=sorted({r['source'] for r in rs}),
-                       hardware=sorted({r['hardware'] for r in rs}))
-            for k in metrics:
-                vals = [r[k] for r in rs if r.get(k) is not None]
-                if vals: row[k] = dict(mean=sum(vals) / len(vals), min=min(vals), max=max(vals))
-            rows.append(row)
+            summary = seed_summary(rs, [name], metrics)[0]  # the default sampler's rows; `steps` as mean, min and max too
+            rows.append(dict(model=key, label=label, minutes=m, seeds=[r['seed'] for r in rs], sources=sorted({r['source'] for r in rs}),
+                             hardware=sorted({r['hardware'] for r in rs})) | {k: summary[k] for k in metrics if k in summary})
     return rows
 
 def plot(rows:list[dict], path:Path):
@@ -90,9 +89,6 @@ def main():
     out.mkdir(parents=True, exist_ok=True)
     (out/'frontier.json').write_text(json.dumps(rows, indent=1))
     plot(rows, out/'frontier.png')
-    for row in rows:
-        print(f"{row['model']:17s} {row['minutes']:5g} min  seeds {len(row['seeds'])}  steps {row['steps']['mean']:7,.0f}  "
-              f"FID {row['fid']['mean']:6.2f} ({row['fid']['min']:.2f}-{row['fid']['max']:.2f})  acc {row.get('accuracy', {}).get('mean', float('nan')):.3f}"
-              f"  sampling {row['sample_seconds']['mean']:5.1f} s")
+    print(markdown_table(frontier_table(rows)))
 
 if __name__ == '__main__': main()
