@@ -17,7 +17,7 @@ from .runs import new_run, train, sample_run, samples_file, new_vae_run, train_v
 from .text import text_modes
 
 # %% auto #0
-__all__ = ['positive_float', 'non_negative_float', 'positive_int', 'model_setting', 'main']
+__all__ = ['positive_float', 'non_negative_float', 'positive_int', 'field_setting', 'main']
 
 # %% ../nbs/15_cli.ipynb #a634e3b1
 class _Parser(argparse.ArgumentParser):
@@ -43,8 +43,8 @@ def _float_type(ok, need:str):
 positive_float = _float_type(lambda v: v > 0, 'a positive number')
 non_negative_float = _float_type(lambda v: v >= 0, '0 or more')
 
-def model_setting(s:str)->tuple[str, object]:
-    "`FIELD=VALUE` for a `UNetConfig` field, VALUE as JSON (numbers, true/false, lists) or else text (argparse type)."
+def field_setting(s:str)->tuple[str, object]:
+    "`FIELD=VALUE` for a field of `UNetConfig` (--model) or `Recipe` (--recipe), VALUE as JSON (numbers, true/false, lists) or else text (argparse type)."
     field, sep, value = s.partition('=')
     if not sep or not field.strip(): raise argparse.ArgumentTypeError(f"expected FIELD=VALUE, got {s!r}")
     try: return field.strip(), json.loads(value)
@@ -79,9 +79,12 @@ def _parser()->argparse.ArgumentParser:
     t.add_argument('--lr', type=positive_float,
                    help=f"peak learning rate (default: the preset's, {Recipe.lr} for cpu, "
                         f"{preset_recipe('gpu').lr} for gpu)")
-    t.add_argument('--model', type=model_setting, action='append', metavar='FIELD=VALUE',
+    t.add_argument('--model', type=field_setting, action='append', metavar='FIELD=VALUE',
                    help="change a field of the preset's model config, "
                         "e.g. mid=transformer, mid_attn=false or max_period=10000 (repeatable)")
+    t.add_argument('--recipe', type=field_setting, action='append', metavar='FIELD=VALUE',
+                   help="change a field of the preset's training recipe, e.g. ema_decay=0.999, snr_gamma=5, "
+                        "log_sigma=[-0.5,1.2] or flip=true (repeatable; --bs and --lr win over it)")
     t.add_argument('--latent', nargs='?', const=True, default=False, metavar='VAE_DIR',
                    help="diffuse in a VAE's latent space: the shipped VAE, or the one in VAE_DIR (from train-vae)")
     t.add_argument('--text', nargs='?', const=True, default=False, metavar='CLIP_DIR',
@@ -145,11 +148,11 @@ def _parser()->argparse.ArgumentParser:
     return p
 
 def _train(a:argparse.Namespace):
-    if a.resume and (a.epochs or a.minutes or a.bs or a.lr or a.model or a.latent or a.text or a.text_mode):
+    if a.resume and (a.epochs or a.minutes or a.bs or a.lr or a.model or a.recipe or a.latent or a.text or a.text_mode):
         raise MiniaiError("--resume continues the run as it was set up: "
-                          "leave out --epochs, --minutes, --bs, --lr, --model, --latent, --text and --text-mode")
+                          "leave out --epochs, --minutes, --bs, --lr, --model, --recipe, --latent, --text and --text-mode")
     if a.text_mode and not a.text: raise MiniaiError("--text-mode needs --text")
-    recipe = {k: v for k, v in dict(bs=a.bs, lr=a.lr).items() if v is not None}
+    recipe = dict(a.recipe or []) | {k: v for k, v in dict(bs=a.bs, lr=a.lr).items() if v is not None}
     run = None if a.resume else new_run(a.preset, a.cond, a.epochs, a.minutes, a.seed, recipe, dict(a.model or []),
                                         a.latent, a.text, a.text_mode or 'pooled')
     out = train(a.out, run, a.data, a.device)

@@ -7,7 +7,7 @@ Docs: https://miniai.github.io/miniai/diffusion_training.html.md"""
 # %% ../nbs/11_diffusion_training.ipynb #18fd713b
 from __future__ import annotations
 import time
-from dataclasses import dataclass, asdict, replace
+from dataclasses import dataclass, asdict, replace, fields
 from functools import partial
 from typing import Callable
 
@@ -22,12 +22,12 @@ from .core import MiniaiError, def_device, check_choice
 from .datasets import fashion_classes, image_grid
 from .learner import Learner, TrainCB, Callback, DeviceCB, CancelEpochException
 from .training import EMACB, BatchSchedCB, unwrap, get_rank, get_world_size
-from .sampling import noisify, sample, t_to_sigma
+from .sampling import noisify, sample, t_to_sigma, sigma_to_t, alpha_bar
 from .model import DiffusionUNet, UNetConfig
 
 # %% auto #0
-__all__ = ['presets', 'DiffusionCB', 'Recipe', 'Preset', 'preset_config', 'preset_recipe', 'StopAtStepCB', 'channels_last',
-           'diffusion_learner', 'loss_by_level', 'sample_grid', 'sampler_widget']
+__all__ = ['presets', 'DiffusionCB', 'min_snr_weight', 'Recipe', 'Preset', 'preset_config', 'preset_recipe', 'StopAtStepCB',
+           'channels_last', 'diffusion_learner', 'loss_by_level', 'sample_grid', 'sampler_widget']
 
 # %% ../nbs/11_diffusion_training.ipynb #28a0fc77
 class DiffusionCB(TrainCB):
@@ -36,26 +36,51 @@ class DiffusionCB(TrainCB):
     def __init__(self,
                  cond:bool=True, # feed the labels to the model (False: an unconditional model)
                  p_uncond:float=0.1, # fraction of labels replaced by the model's `null_label`
-                 seed:int=0): # with the step, seeds the noise of each batch
+                 seed:int=0, # with the step, seeds the noise of each batch
+                 log_sigma:tuple[float, float]|None=None, # mean and std of ln σ, drawn normal (EDM); None: t uniform
+                 snr_gamma:float|None=None, # weight each image's loss by min-SNR-γ; None: the plain mean square
+                 flip:bool=False): # mirror a random half of the images left to right
         super().__init__(n_inp=3 if cond else 2)
         self.cond, self.p_uncond, self.seed = cond, p_uncond, seed
-    def batch_noise(self, learn, x0:Tensor)->tuple[Tensor, Tensor, Tensor]:
-        "Times, noise and label-dropout draws for this process's rows of the whole batch at this step."
-        rank, world, n = get_rank(), get_world_size(), len(x0)
-        g = torch.Generator(x0.device).manual_seed(hash((self.seed, learn.training, learn.step, learn.iter)) % 2**62)
-        t = torch.rand(n * world, generator=g, device=x0.device)
-        eps = torch.randn((n * world, *x0.shape[1:]), generator=g, device=x0.device, dtype=x0.dtype)
-        drop = torch.rand(n * world, generator=g, device=x0.device) < self.p_uncond
-        return t[rank::world], eps[rank::world], drop[rank::world]
+        self.log_sigma, self.snr_gamma, self.flip, self.weight = log_sigma, snr_gamma, flip, None
+    def batch_noise(self, learn, x0:Tensor)->tuple[Tensor, Tensor, Tensor, Tensor]:
+        "Times, noise, label-dropout and flip draws for this process's rows of the whole batch at this step."
+        rank, world, n, dev = get_rank(), get_world_size(), len(x0), x0.device
+        g = torch.Generator(dev).manual_seed(hash((self.seed, learn.training, learn.step, learn.iter)) % 2**62)
+        if self.log_sigma is None: t = torch.rand(n * world, generator=g, device=dev)
+        else: t = sigma_to_t((torch.randn(n * world, generator=g, device=dev) * self.log_sigma[1] + self.log_sigma[0]).exp())
+        eps = torch.randn((n * world, *x0.shape[1:]), generator=g, device=dev, dtype=x0.dtype)
+        drop = torch.rand(n * world, generator=g, device=dev) < self.p_uncond
+        flip = torch.rand(n * world, generator=g, device=dev) < 0.5
+        return t[rank::world], eps[rank::world], drop[rank::world], flip[rank::world]
     def before_batch(self, learn):
         x0, labels = learn.batch
         model = unwrap(learn.model)
-        t, eps, drop = self.batch_noise(learn, x0)
+        t, eps, drop, flip = self.batch_noise(learn, x0)
+        if self.flip and learn.training: x0 = torch.where(flip.view(-1, 1, 1, 1), x0.flip(-1), x0)
         (xt, t), target = noisify(x0, t=t, eps=eps, pred=model.config.pred)
+        self.weight = min_snr_weight(t, self.snr_gamma, model.config.pred) if self.snr_gamma and learn.training else None
         if not self.cond: learn.batch = (xt, t, target); return
         if model.null_label is None: raise MiniaiError("a conditional run needs a model with n_classes set")
         null = torch.as_tensor(model.null_label, device=labels.device) # a class index, or the empty prompt's tokens (13c)
         learn.batch = (xt, t, torch.where(drop.view(-1, *[1] * (labels.ndim - 1)), null, labels), target)
+    def get_loss(self, learn):
+        if self.weight is None: return super().get_loss(learn)
+        err = (learn.preds.float() - learn.batch[-1].float()).pow(2).flatten(1).mean(1)
+        learn.loss = (self.weight.to(err) * err).mean()
+
+
+# %% ../nbs/11_diffusion_training.ipynb #c179f688
+def min_snr_weight(
+    t:Tensor, # times of the batch's images
+    gamma:float=5., # the SNR above which an image's weight stops growing
+    pred:str='v', # the model's target: 'v' or 'eps'
+)->Tensor:
+    "Min-SNR-γ loss weights (Hang et al. 2023, https://arxiv.org/abs/2303.09556): the x0 error's weight, SNR, capped at γ."
+    ab = alpha_bar(t)
+    snr = ab / (1 - ab)
+    return snr.clamp(max=gamma) / (snr + 1 if pred == 'v' else snr)
+
 
 # %% ../nbs/11_diffusion_training.ipynb #b6caaf2e
 @dataclass
@@ -67,8 +92,25 @@ class Recipe:
     weight_decay:float=0.01 # AdamW's weight decay
     ema_decay:float=0.995 # weight of the old average in the EMA of the weights
     p_uncond:float=0.1 # label dropout for classifier-free guidance
+    log_sigma:tuple[float, float]|None=None # mean and std of ln σ for EDM's log-normal noise levels; None: t uniform
+    snr_gamma:float|None=None # γ of min-SNR-γ loss weighting; None: every image counts the same
+    flip:bool=False # mirror a random half of the training images (pixel runs only)
+
+    def __post_init__(self):
+        "Check every value, so that a bad setting fails before a run starts."
+        num = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
+        ok = dict(bs=num(self.bs) and self.bs == int(self.bs) > 0, lr=num(self.lr) and self.lr > 0,
+                  pct_start=num(self.pct_start) and 0 < self.pct_start < 1, weight_decay=num(self.weight_decay) and self.weight_decay >= 0,
+                  ema_decay=num(self.ema_decay) and 0 <= self.ema_decay < 1, p_uncond=num(self.p_uncond) and 0 <= self.p_uncond <= 1,
+                  log_sigma=self.log_sigma is None or isinstance(self.log_sigma, (list, tuple)) and len(self.log_sigma) == 2
+                            and all(map(num, self.log_sigma)) and self.log_sigma[1] > 0,
+                  snr_gamma=self.snr_gamma is None or num(self.snr_gamma) and self.snr_gamma > 0, flip=isinstance(self.flip, bool))
+        bad = [f'{k}={getattr(self, k)!r}' for k, good in ok.items() if not good]
+        if bad: raise MiniaiError(f"bad recipe values: {', '.join(bad)}")
+        self.bs = int(self.bs)
 
     def to_dict(self)->dict: return asdict(self)
+
 
 # %% ../nbs/11_diffusion_training.ipynb #13b9c6e6
 @dataclass(frozen=True)
@@ -103,6 +145,8 @@ def preset_recipe(
 )->Recipe:
     "The training recipe of preset `name`, with `kwargs` changed."
     table = presets if table is None else table
+    unknown = set(kwargs) - {f.name for f in fields(Recipe)}
+    if unknown: raise MiniaiError(f"unknown recipe fields: {', '.join(sorted(unknown))} (the fields are {', '.join(f.name for f in fields(Recipe))})")
     return replace(table[check_choice(name, table, 'preset')].recipe, **kwargs)
 
 # %% ../nbs/11_diffusion_training.ipynb #9bf83389
@@ -135,7 +179,7 @@ def diffusion_learner(
     r = recipe or Recipe()
     if n_steps < 1: raise MiniaiError(f"a run needs at least one step, got {n_steps}")
     sched = partial(OneCycleLR, max_lr=r.lr, total_steps=n_steps, pct_start=r.pct_start)
-    cbs = [DiffusionCB(cond, r.p_uncond, seed), DeviceCB(device), EMACB(r.ema_decay, validate=True),
+    cbs = [DiffusionCB(cond, r.p_uncond, seed, r.log_sigma, r.snr_gamma, r.flip), DeviceCB(device), EMACB(r.ema_decay, validate=True),
            BatchSchedCB(sched), StopAtStepCB(n_steps), *cbs]
     opt_func = partial(torch.optim.AdamW, weight_decay=r.weight_decay)
     return Learner(channels_last(model), dls, F.mse_loss, r.lr, cbs, opt_func)

@@ -196,6 +196,7 @@ def new_run(
     vae_config = vae_config_of(vae_dir or shipped_vae_dir()) if latent else None
     config = run_model_config(preset, cond and not text, model, vae_config)
     table = latent_presets if latent else None
+    if latent and (recipe or {}).get('flip'): raise MiniaiError("flip mirrors images: a mirrored latent is not the latent of the mirrored image, so --latent runs cannot flip")
     run = Run(config, preset_recipe(preset, table, **(recipe or {})), bool(cond or text), 0, preset, seed, budget,
               dict(vae=vae_dir, sha256=vae_hash(vae_dir)) if latent else None)
     if text:
