@@ -21,7 +21,7 @@ from IPython.display import display
 from .core import MiniaiError, def_device, check_choice
 from .datasets import fashion_classes, image_grid
 from .learner import Learner, TrainCB, Callback, DeviceCB, CancelEpochException
-from .training import EMACB, BatchSchedCB, unwrap, get_rank, get_world_size
+from .training import EMACB, BatchSchedCB, GradClipCB, unwrap, get_rank, get_world_size
 from .sampling import noisify, sample, t_to_sigma, sigma_to_t, alpha_bar
 from .model import DiffusionUNet, UNetConfig
 
@@ -95,6 +95,7 @@ class Recipe:
     log_sigma:tuple[float, float]|None=None # mean and std of ln σ for EDM's log-normal noise levels; None: t uniform
     snr_gamma:float|None=None # γ of min-SNR-γ loss weighting; None: every image counts the same
     flip:bool=False # mirror a random half of the training images (pixel runs only)
+    grad_clip:float|None=None # clip the gradients' norm to this before each step (03's `GradClipCB`); None: never
 
     def __post_init__(self):
         "Check every value, so that a bad setting fails before a run starts."
@@ -104,7 +105,8 @@ class Recipe:
                   ema_decay=num(self.ema_decay) and 0 <= self.ema_decay < 1, p_uncond=num(self.p_uncond) and 0 <= self.p_uncond <= 1,
                   log_sigma=self.log_sigma is None or isinstance(self.log_sigma, (list, tuple)) and len(self.log_sigma) == 2
                             and all(map(num, self.log_sigma)) and self.log_sigma[1] > 0,
-                  snr_gamma=self.snr_gamma is None or num(self.snr_gamma) and self.snr_gamma > 0, flip=isinstance(self.flip, bool))
+                  snr_gamma=self.snr_gamma is None or num(self.snr_gamma) and self.snr_gamma > 0, flip=isinstance(self.flip, bool),
+                  grad_clip=self.grad_clip is None or num(self.grad_clip) and self.grad_clip > 0)
         bad = [f'{k}={getattr(self, k)!r}' for k, good in ok.items() if not good]
         if bad: raise MiniaiError(f"bad recipe values: {', '.join(bad)}")
         self.bs = int(self.bs)
@@ -123,7 +125,7 @@ presets = {
     'tiny': Preset(UNetConfig(widths=(8, 16), layers_per_block=1, attn_levels=(False, False), mid_attn=False,
                               norm_groups=4, head_dim=8, pred='v'), Recipe()),
     'cpu': Preset(UNetConfig(widths=(32, 64, 128), layers_per_block=1, attn_levels=(False, False, False), mid_attn=True,
-                             patch_size=2, pred='v'), Recipe()),
+                             patch_size=2, pred='v'), Recipe(grad_clip=1.)),
     'gpu': Preset(UNetConfig(widths=(32, 64, 128, 256), layers_per_block=2, attn_levels=(False, False, True, True),
                              mid_attn=True, pred='v'), Recipe(lr=2e-4)),
 }
@@ -145,8 +147,9 @@ def preset_recipe(
 )->Recipe:
     "The training recipe of preset `name`, with `kwargs` changed."
     table = presets if table is None else table
-    unknown = set(kwargs) - {f.name for f in fields(Recipe)}
-    if unknown: raise MiniaiError(f"unknown recipe fields: {', '.join(sorted(unknown))} (the fields are {', '.join(f.name for f in fields(Recipe))})")
+    names = [f.name for f in fields(Recipe)]
+    unknown = sorted(set(kwargs) - set(names))
+    if unknown: raise MiniaiError(f"unknown recipe fields: {', '.join(unknown)} (the fields are {', '.join(names)})")
     return replace(table[check_choice(name, table, 'preset')].recipe, **kwargs)
 
 # %% ../nbs/11_diffusion_training.ipynb #9bf83389
@@ -180,7 +183,7 @@ def diffusion_learner(
     if n_steps < 1: raise MiniaiError(f"a run needs at least one step, got {n_steps}")
     sched = partial(OneCycleLR, max_lr=r.lr, total_steps=n_steps, pct_start=r.pct_start)
     cbs = [DiffusionCB(cond, r.p_uncond, seed, r.log_sigma, r.snr_gamma, r.flip), DeviceCB(device), EMACB(r.ema_decay, validate=True),
-           BatchSchedCB(sched), StopAtStepCB(n_steps), *cbs]
+           BatchSchedCB(sched), StopAtStepCB(n_steps), *([GradClipCB(r.grad_clip)] if r.grad_clip else []), *cbs]
     opt_func = partial(torch.optim.AdamW, weight_decay=r.weight_decay)
     return Learner(channels_last(model), dls, F.mse_loss, r.lr, cbs, opt_func)
 

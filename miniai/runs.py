@@ -34,7 +34,7 @@ from .text import TextUNet, text_modes, caption_tokens, text_dls, prompt_tokens,
 __all__ = ['config_file', 'losses_file', 'samples_file', 'latent_fields', 'recon_file', 'Run', 'build_model', 'load_run_model',
            'run_vae', 'run_clip', 'run_dls', 'run_model_config', 'run_budget', 'new_run', 'quiet_metrics',
            'seconds_per_step', 'learner_step_seconds', 'LossLogCB', 'processes', 'train', 'default_sampling',
-           'sample_run', 'train_clip', 'VAERun', 'new_vae_run', 'train_vae', 'reconstruct']
+           'draw_samples', 'sample_run', 'train_clip', 'VAERun', 'new_vae_run', 'train_vae', 'reconstruct']
 
 # %% ../nbs/14_runs.ipynb #96717030
 config_file, losses_file, samples_file = 'config.json', 'losses.csv', 'samples.png'
@@ -347,6 +347,22 @@ def default_sampling(cond:bool)->dict:
     return dict(sampler='dpmpp_2m', steps=12, guidance=3. if cond else 0.,
                 guidance_interval=(0.2, 10.) if cond else None)
 
+def draw_samples(
+    model:DiffusionUNet, # a run's model (`load_run_model`)
+    run:Run, # the run, for the shape of what its model draws
+    vae:VAE|None, # the run's VAE (`run_vae`), None for a pixel run
+    cond, # one label or prompt's tokens per sample, or None
+    n:int, # number of samples
+    generator:torch.Generator, # source of the noise
+    bs:int=500, # images per batch
+    **opts, # sampler settings, as `default_sampling` gives
+)->torch.Tensor:
+    "`n` images from a run's model, on the CPU: a latent run's latents are drawn unclipped, then decoded by its VAE."
+    c = run.model
+    images = sample_batched(model, (n, c.in_channels, c.image_size, c.image_size), cond, generator, bs,
+                            **opts | ({'clip': None} if vae else {}))
+    return vae.from_latents(images).cpu() if vae else images.cpu()
+
 def sample_run(
     folder:str, # the run folder
     out:str, # a .png (a grid) or .npz (the images, and labels for a conditional model) file
@@ -377,11 +393,7 @@ def sample_run(
     labels = class_labels(n, label) if run.cond and prompt is None else None
     prompts = ([prompt] * n if prompt is not None else class_name_prompts(labels)) if run.text else None
     cond = prompt_tokens(model, prompts) if run.text else labels
-    generator = torch.Generator().manual_seed(seed)
-    c = run.model
-    images = sample_batched(model, (n, c.in_channels, c.image_size, c.image_size), cond, generator, bs,
-                            **opts | ({'clip': None} if vae else {}))
-    if vae: images = vae.from_latents(images).cpu()
+    images = draw_samples(model, run, vae, cond, n, torch.Generator().manual_seed(seed), bs, **opts)
     arrays = {'images': images.numpy().astype(np.float32)}
     if labels is not None: arrays['labels'] = labels.numpy()
     if prompts is not None: arrays['prompts'] = np.array(prompts)

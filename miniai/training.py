@@ -25,9 +25,9 @@ from .learner import Callback, TrainCB, DeviceCB, ProgressCB
 
 # %% auto #0
 __all__ = ['weights_file', 'ema_file', 'state_file', 'BaseSchedCB', 'BatchSchedCB', 'EpochSchedCB', 'lr_of', 'mom_of',
-           'RecorderCB', 'MixedPrecisionCB', 'unwrap', 'using_weights', 'EMACB', 'get_rng_states', 'set_rng_states',
-           'deferred_interrupt', 'save_weights', 'load_weights', 'save_checkpoint', 'load_checkpoint', 'get_rank',
-           'get_world_size', 'RestoreRNGLoader', 'CheckpointCB', 'init_distributed', 'DDPCB']
+           'RecorderCB', 'MixedPrecisionCB', 'GradClipCB', 'unwrap', 'using_weights', 'EMACB', 'get_rng_states',
+           'set_rng_states', 'deferred_interrupt', 'save_weights', 'load_weights', 'save_checkpoint', 'load_checkpoint',
+           'get_rank', 'get_world_size', 'RestoreRNGLoader', 'CheckpointCB', 'init_distributed', 'DDPCB']
 
 # %% ../nbs/03_training.ipynb #f9b0619c
 class BaseSchedCB(Callback):
@@ -90,6 +90,16 @@ class MixedPrecisionCB(TrainCB):
     def step(self, learn):
         learn.scaler.step(learn.opt)
         learn.scaler.update()
+
+# %% ../nbs/03_training.ipynb #906ec696
+class GradClipCB(Callback):
+    "Scale the gradients down to norm `max_norm` before each step when they are larger; `learn.grad_norm` is their norm before."
+    def __init__(self, max_norm:float=1.): self.max_norm = max_norm
+    def after_backward(self, learn):
+        scaler = getattr(learn, 'scaler', None)
+        if scaler is not None and scaler.is_enabled(): scaler.unscale_(learn.opt)
+        learn.grad_norm = nn.utils.clip_grad_norm_(learn.model.parameters(), self.max_norm).item()
+
 
 # %% ../nbs/03_training.ipynb #77603c78
 def unwrap(model:nn.Module)->nn.Module:

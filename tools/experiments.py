@@ -18,8 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import torch
-from miniai.runs import Run, default_sampling, build_model, load_run_model, run_vae
-from miniai.sampling import sample_batched
+from miniai.runs import Run, default_sampling, build_model, load_run_model, run_vae, draw_samples
 from miniai.text import attribute_gaps, held_out_gaps, prompt_tokens
 from miniai.core import num_params
 
@@ -52,6 +51,7 @@ experiments = {
     'cpu_latent_lognormal': ("latent, EDM's log-normal noise levels, ln sigma ~ N(-0.5, 1.2^2) (unit-std data)", 'cpu', True, [], ['--latent', '--recipe', 'log_sigma=[-0.5,1.2]']),
     'cpu_latent_ema999': ("latent, EMA decay 0.999 instead of 0.995 (an average over about 1,000 steps)", 'cpu', True, [], ['--latent', '--recipe', 'ema_decay=0.999']),
     'cpu_cond_flip': ("pixels, a random half of the training images mirrored", 'cpu', True, [], ['--recipe', 'flip=true']),
+    'cpu_cond_clip': ("pixels, gradients clipped to norm 1 before each step", 'cpu', True, [], ['--recipe', 'grad_clip=1']),
     'cpu_cond_minsnr': ("pixels, min-SNR-5 loss weighting (Hang et al. 2023)", 'cpu', True, [], ['--recipe', 'snr_gamma=5']),
     'gpu_cond_lr1e-3': ("conditional, peak learning rate 1e-3", 'gpu', True, [], ['--lr', '1e-3']),
     'gpu_cond_lr5e-4': ("conditional, peak learning rate 5e-4", 'gpu', True, [], ['--lr', '5e-4']),
@@ -96,11 +96,8 @@ def text_adherence(run:Path, n:int=20, seed:int=0)->dict:
     "13c's attribute gaps of a text run: per property, the classes whose 'a {high} X' samples measure above 'a {low} X'."
     model, r = load_run_model(run)
     vae = run_vae(r)
-    c, opts = r.model, default_sampling(True)
-    def fn(prompts):
-        x = sample_batched(model, (len(prompts), c.in_channels, c.image_size, c.image_size), prompt_tokens(model, prompts),
-                           torch.Generator().manual_seed(seed), **opts | ({'clip': None} if vae else {}))
-        return vae.from_latents(x).cpu() if vae else x
+    fn = lambda prompts: draw_samples(model, r, vae, prompt_tokens(model, prompts), len(prompts), torch.Generator().manual_seed(seed),
+                                      **default_sampling(True))
     gaps = attribute_gaps(fn, n)
     props = sorted({p for _, p in gaps})
     return dict(adherence={p: sum(v > 0 for (_, q), v in gaps.items() if q == p) / 10 for p in props},

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import torch
 from miniai.datasets import class_labels
-from miniai.runs import load_run_model, run_vae, default_sampling
-from miniai.sampling import sample_batched
+from miniai.runs import load_run_model, run_vae, default_sampling, draw_samples
 from miniai.fid import evaluate_samples
 
 # name: changes to `default_sampling(cond=True)`
@@ -37,11 +36,9 @@ settings = {
 
 def score(model, run, vae, opts:dict, n:int=1000, bs:int=500, seed:int=0)->dict:
     "Sample `n` images with `opts` in batches of `bs` (decoded by `vae` for a latent run); their scores and the seconds sampling took."
-    labels, c = class_labels(n), run.model
+    labels = class_labels(n)
     start = time.perf_counter()
-    images = sample_batched(model, (n, c.in_channels, c.image_size, c.image_size), labels, torch.Generator().manual_seed(seed), bs,
-                            **opts | ({'clip': None} if vae else {}))
-    if vae: images = vae.from_latents(images).cpu()
+    images = draw_samples(model, run, vae, labels, n, torch.Generator().manual_seed(seed), bs, **opts)
     secs = time.perf_counter() - start
     return dict(seconds=round(secs, 1), **{k: round(float(v), 4) for k, v in evaluate_samples(images, labels).items()})
 
