@@ -42,7 +42,7 @@ class DiffusionCB(TrainCB):
                  flip:bool=False): # mirror a random half of the images left to right
         super().__init__(n_inp=3 if cond else 2)
         self.cond, self.p_uncond, self.seed = cond, p_uncond, seed
-        self.log_sigma, self.snr_gamma, self.flip, self.weight = log_sigma, snr_gamma, flip, None
+        self.log_sigma, self.snr_gamma, self.flip = log_sigma, snr_gamma, flip
     def batch_noise(self, learn, x0:Tensor)->tuple[Tensor, Tensor, Tensor, Tensor]:
         "Times, noise, label-dropout and flip draws for this process's rows of the whole batch at this step."
         rank, world, n, dev = get_rank(), get_world_size(), len(x0), x0.device
@@ -59,15 +59,16 @@ class DiffusionCB(TrainCB):
         t, eps, drop, flip = self.batch_noise(learn, x0)
         if self.flip and learn.training: x0 = torch.where(flip.view(-1, 1, 1, 1), x0.flip(-1), x0)
         (xt, t), target = noisify(x0, t=t, eps=eps, pred=model.config.pred)
-        self.weight = min_snr_weight(t, self.snr_gamma, model.config.pred) if self.snr_gamma and learn.training else None
         if not self.cond: learn.batch = (xt, t, target); return
         if model.null_label is None: raise MiniaiError("a conditional run needs a model with n_classes set")
         null = torch.as_tensor(model.null_label, device=labels.device) # a class index, or the empty prompt's tokens (13c)
         learn.batch = (xt, t, torch.where(drop.view(-1, *[1] * (labels.ndim - 1)), null, labels), target)
     def get_loss(self, learn):
-        if self.weight is None: return super().get_loss(learn)
+        "The plain mean square, or in training with `snr_gamma` each image's weighted by min-SNR-γ of its time `learn.batch[1]`."
+        if not (self.snr_gamma and learn.training): return super().get_loss(learn)
+        weight = min_snr_weight(learn.batch[1], self.snr_gamma, unwrap(learn.model).config.pred)
         err = (learn.preds.float() - learn.batch[-1].float()).pow(2).flatten(1).mean(1)
-        learn.loss = (self.weight.to(err) * err).mean()
+        learn.loss = (weight.to(err) * err).mean()
 
 
 # %% ../nbs/11_diffusion_training.ipynb #c179f688

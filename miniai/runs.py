@@ -361,7 +361,7 @@ def draw_samples(
     c = run.model
     images = sample_batched(model, (n, c.in_channels, c.image_size, c.image_size), cond, generator, bs,
                             **opts | ({'clip': None} if vae else {}))
-    return vae.from_latents(images).cpu() if vae else images.cpu()
+    return vae.from_latents(images).cpu() if vae else images # `sample_batched` returns CPU tensors
 
 def sample_run(
     folder:str, # the run folder

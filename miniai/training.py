@@ -98,7 +98,7 @@ class GradClipCB(Callback):
     def after_backward(self, learn):
         scaler = getattr(learn, 'scaler', None)
         if scaler is not None and scaler.is_enabled(): scaler.unscale_(learn.opt)
-        learn.grad_norm = nn.utils.clip_grad_norm_(learn.model.parameters(), self.max_norm).item()
+        learn.grad_norm = nn.utils.clip_grad_norm_(learn.model.parameters(), self.max_norm) # a tensor: no wait for the device
 
 
 # %% ../nbs/03_training.ipynb #77603c78
