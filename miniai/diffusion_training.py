@@ -91,7 +91,8 @@ class Recipe:
     lr:float=4e-3 # peak learning rate of the one-cycle schedule
     pct_start:float=0.1 # fraction of the steps spent warming up
     weight_decay:float=0.01 # AdamW's weight decay
-    ema_decay:float=0.995 # weight of the old average in the EMA of the weights
+    ema_decay:float=0.995 # weight of the old average in the EMA of the weights...
+    ema_span:float|None=0.05 # ...capped so that the average spans at most this fraction of the run; None: never capped
     p_uncond:float=0.1 # label dropout for classifier-free guidance
     log_sigma:tuple[float, float]|None=None # mean and std of ln σ for EDM's log-normal noise levels; None: t uniform
     snr_gamma:float|None=None # γ of min-SNR-γ loss weighting; None: every image counts the same
@@ -103,7 +104,8 @@ class Recipe:
         num = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
         ok = dict(bs=num(self.bs) and self.bs == int(self.bs) > 0, lr=num(self.lr) and self.lr > 0,
                   pct_start=num(self.pct_start) and 0 < self.pct_start < 1, weight_decay=num(self.weight_decay) and self.weight_decay >= 0,
-                  ema_decay=num(self.ema_decay) and 0 <= self.ema_decay < 1, p_uncond=num(self.p_uncond) and 0 <= self.p_uncond <= 1,
+                  ema_decay=num(self.ema_decay) and 0 <= self.ema_decay < 1,
+                  ema_span=self.ema_span is None or num(self.ema_span) and 0 < self.ema_span <= 1, p_uncond=num(self.p_uncond) and 0 <= self.p_uncond <= 1,
                   log_sigma=self.log_sigma is None or isinstance(self.log_sigma, (list, tuple)) and len(self.log_sigma) == 2
                             and all(map(num, self.log_sigma)) and self.log_sigma[1] > 0,
                   snr_gamma=self.snr_gamma is None or num(self.snr_gamma) and self.snr_gamma > 0, flip=isinstance(self.flip, bool),
@@ -113,6 +115,10 @@ class Recipe:
         self.bs = int(self.bs)
 
     def to_dict(self)->dict: return asdict(self)
+
+    def ema_decay_for(self, n_steps:int)->float:
+        "The EMA decay of a run of `n_steps`: `ema_decay`, or less where 1/(1-decay) steps would be more than `ema_span` of the run."
+        return self.ema_decay if self.ema_span is None else min(self.ema_decay, max(0., 1 - 1 / (self.ema_span * n_steps)))
 
 
 # %% ../nbs/11_diffusion_training.ipynb #13b9c6e6
@@ -183,7 +189,7 @@ def diffusion_learner(
     r = recipe or Recipe()
     if n_steps < 1: raise MiniaiError(f"a run needs at least one step, got {n_steps}")
     sched = partial(OneCycleLR, max_lr=r.lr, total_steps=n_steps, pct_start=r.pct_start)
-    cbs = [DiffusionCB(cond, r.p_uncond, seed, r.log_sigma, r.snr_gamma, r.flip), DeviceCB(device), EMACB(r.ema_decay, validate=True),
+    cbs = [DiffusionCB(cond, r.p_uncond, seed, r.log_sigma, r.snr_gamma, r.flip), DeviceCB(device), EMACB(r.ema_decay_for(n_steps), validate=True),
            BatchSchedCB(sched), StopAtStepCB(n_steps), *([GradClipCB(r.grad_clip)] if r.grad_clip else []), *cbs]
     opt_func = partial(torch.optim.AdamW, weight_decay=r.weight_decay)
     return Learner(channels_last(model), dls, F.mse_loss, r.lr, cbs, opt_func)

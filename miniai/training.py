@@ -119,29 +119,31 @@ def using_weights(
 
 # %% ../nbs/03_training.ipynb #fd1a42bc
 class EMACB(Callback):
-    "Keep `learn.ema_model`, an exponential moving average of the weights (buffers copied), and validate with it."
+    "Keep `learn.ema_model` (or `attr`), an exponential moving average of the weights (buffers copied), and validate with it."
     order = DeviceCB.order + 0.1
     def __init__(self,
                  decay:float=0.999, # weight of the old average at each step
                  warmup:int=0, # steps during which the average just copies the weights
-                 validate:bool=True): # run validation with the EMA weights
-        self.decay, self.warmup, self.validate, self.swap = decay, warmup, validate, None
+                 validate:bool=True, # run validation with the EMA weights
+                 attr:str='ema_model'): # the learner's attribute that holds the average: several callbacks can keep several
+        self.decay, self.warmup, self.validate, self.attr, self.swap = decay, warmup, validate, attr, None
     def before_fit(self, learn):
-        if getattr(learn, 'ema_model', None) is None:
-            learn.ema_model = deepcopy(unwrap(learn.model)).requires_grad_(False).eval()
+        if getattr(learn, self.attr, None) is None:
+            setattr(learn, self.attr, deepcopy(unwrap(learn.model)).requires_grad_(False).eval())
     @torch.no_grad()
     def after_step(self, learn):
         weight = 1. if learn.step <= self.warmup else 1 - self.decay
-        model = unwrap(learn.model)
-        for e, p in zip(learn.ema_model.parameters(), model.parameters()): e.lerp_(p, weight)
-        for e, b in zip(learn.ema_model.buffers(), model.buffers()): e.copy_(b)
+        model, ema = unwrap(learn.model), getattr(learn, self.attr)
+        for e, p in zip(ema.parameters(), model.parameters()): e.lerp_(p, weight)
+        for e, b in zip(ema.buffers(), model.buffers()): e.copy_(b)
     def before_epoch(self, learn):
         if self.validate and not learn.training:
-            self.swap = using_weights(unwrap(learn.model), learn.ema_model)
+            self.swap = using_weights(unwrap(learn.model), getattr(learn, self.attr))
             self.swap.__enter__()
     def cleanup_epoch(self, learn):
         if self.swap is not None: self.swap.__exit__(None, None, None)
         self.swap = None
+
 
 # %% ../nbs/03_training.ipynb #9d06430c
 def get_rng_states()->dict:

@@ -24,6 +24,7 @@ settings = {
     'interval 0.2-10 guidance 4': dict(guidance_interval=(0.2, 10.), guidance=4.),
     'interval 0.2-10 guidance 5': dict(guidance_interval=(0.2, 10.), guidance=5.),
     'steps 10': dict(steps=10),
+    'steps 8': dict(steps=8),
     'ddim': dict(sampler='ddim'),
     'euler': dict(sampler='euler'),
     'ddpm': dict(sampler='ddpm'),
