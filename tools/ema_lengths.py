@@ -15,14 +15,13 @@ and `miniai sample RUN --n 1000` is timed end to end on it.
 import argparse, json, shutil, subprocess, sys, time
 from pathlib import Path
 
-import torch
 from miniai.learner import Callback
 from miniai.training import EMACB, save_weights, load_weights, weights_file
-from miniai.runs import new_run, train, load_run_model, run_vae, default_sampling, Run
+from miniai.runs import new_run, train, load_run_model, run_vae, default_sampling
 from sampling_sweep import score
 from experiments import hardware
 
-default_decays = (0.99, 0.995, 0.998, 0.999, 0.9995) # 0.995 is the presets' own: its row must match the run's ema_model
+default_decays = (0.99, 0.995, 0.998, 0.999, 0.9995) # 0.995 is the presets' `ema_decay` (before `ema_span` caps it)
 
 class SaveAveragesCB(Callback):
     "Write the extra averages to the run folder when training ends."
@@ -47,7 +46,7 @@ def one_run(out:Path, latent:bool, minutes:float|None, epochs:int|None, seed:int
     model, run = load_run_model(folder)
     vae = run_vae(run)
     base = dict(space='latent' if latent else 'pixel', seed=seed, steps=run.n_steps, batch=run.recipe.bs,
-                budget=f'{minutes} minutes' if minutes else f'{epochs} epochs', train_minutes=round(train_minutes, 2),
+                budget=', '.join(f'{v} {k}' for k, v in run.budget.items()), train_minutes=round(train_minutes, 2),
                 sample_seconds_1000=round(sample_seconds, 1), hardware=hardware('cpu'))
     rows = []
     for name, path in [('raw', folder/weights_file), *((str(d), folder/f'ema_{d}.safetensors') for d in decays)]:
@@ -61,7 +60,7 @@ def one_run(out:Path, latent:bool, minutes:float|None, epochs:int|None, seed:int
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--out', required=True, help="folder for the runs and results.json (rows appended)")
-    p.add_argument('--minutes', type=float, help="training budget of each run (default 10)")
+    p.add_argument('--minutes', type=float, help="training budget of each run (default 10, as `miniai train`)")
     p.add_argument('--epochs', type=int, help="or this many epochs")
     p.add_argument('--seeds', default='0', help="comma-separated seeds, one run each")
     p.add_argument('--latent', action='store_true', help="the latent model (default: pixels)")
@@ -70,7 +69,7 @@ def main():
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
     results = out/'results.json'
     for seed in map(int, a.seeds.split(',')):
-        rows = one_run(out, a.latent, a.minutes if a.minutes or a.epochs else 10., a.epochs, seed, tuple(map(float, a.decays.split(','))))
+        rows = one_run(out, a.latent, a.minutes, a.epochs, seed, tuple(map(float, a.decays.split(','))))
         old = json.loads(results.read_text()) if results.exists() else []
         keep = [r for r in old if (r['space'], r['seed']) != (rows[0]['space'], seed)]
         results.write_text(json.dumps(keep + rows, indent=1))
