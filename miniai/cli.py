@@ -111,6 +111,8 @@ def _parser()->argparse.ArgumentParser:
                    help="guide only at noise levels LO < sigma <= HI (default 0.2 10)")
     s.add_argument('--seed', type=int, default=0, help="seed of the noise (default 0)")
     s.add_argument('--device', default='auto', choices=['auto', 'cpu', 'cuda', 'mps'], help="where to sample")
+    s.add_argument('--bf16', action='store_true', help="sample in bfloat16 (autocast): 1.4-2x faster, with the same scores, on a "
+                   "CPU with bf16 units (Intel AMX); slower on CPUs without them, so time it first")
     e = sub.add_parser('eval', help="score a sample file: FID, KID and class accuracy",
                        description="Print one JSON line: fid and kid against the test split, "
                                    "and accuracy on the intended labels when the file has labels.")
@@ -161,7 +163,7 @@ def _train(a:argparse.Namespace):
 def _sample(a:argparse.Namespace):
     label = None if a.label is None else class_index(a.label)
     out = sample_run(a.run, a.out, a.n, label, a.seed, a.device, prompt=a.prompt, sampler=a.sampler, steps=a.steps,
-                     guidance=a.guidance, guidance_interval=a.guidance_interval)
+                     guidance=a.guidance, guidance_interval=a.guidance_interval, bf16=a.bf16)
     print(f"wrote {out}", file=sys.stderr)
 
 def _train_vae(a:argparse.Namespace):

@@ -355,13 +355,16 @@ def draw_samples(
     n:int, # number of samples
     generator:torch.Generator, # source of the noise
     bs:int=500, # images per batch
+    bf16:bool=False, # run the model and the VAE under bfloat16 autocast: faster on CPUs with bf16 units (AMX)
     **opts, # sampler settings, as `default_sampling` gives
 )->torch.Tensor:
-    "`n` images from a run's model, on the CPU: a latent run's latents are drawn unclipped, then decoded by its VAE."
+    "`n` float32 images from a run's model, on the CPU: a latent run's latents are drawn unclipped, then decoded by its VAE."
     c = run.model
-    images = sample_batched(model, (n, c.in_channels, c.image_size, c.image_size), cond, generator, bs,
-                            **opts | ({'clip': None} if vae else {}))
-    return vae.from_latents(images).cpu() if vae else images # `sample_batched` returns CPU tensors
+    with torch.autocast(next(model.parameters()).device.type, dtype=torch.bfloat16, enabled=bf16):
+        images = sample_batched(model, (n, c.in_channels, c.image_size, c.image_size), cond, generator, bs,
+                                **opts | ({'clip': None} if vae else {}))
+        if vae: images = vae.from_latents(images).cpu() # `sample_batched` returns CPU tensors
+    return images.float()
 
 def sample_run(
     folder:str, # the run folder
@@ -372,6 +375,7 @@ def sample_run(
     device:str='auto', # auto, cpu, cuda or mps
     bs:int=500, # images per batch
     prompt:str|None=None, # for a text run: one prompt for all samples; default: the class names in turn
+    bf16:bool=False, # sample under bfloat16 autocast (see `draw_samples`)
     **opts, # sampler, steps, guidance, guidance_interval: None or missing means `default_sampling`'s
 )->Path:
     "Draw `n` samples from the run's model into `out`."
@@ -393,7 +397,7 @@ def sample_run(
     labels = class_labels(n, label) if run.cond and prompt is None else None
     prompts = ([prompt] * n if prompt is not None else class_name_prompts(labels)) if run.text else None
     cond = prompt_tokens(model, prompts) if run.text else labels
-    images = draw_samples(model, run, vae, cond, n, torch.Generator().manual_seed(seed), bs, **opts)
+    images = draw_samples(model, run, vae, cond, n, torch.Generator().manual_seed(seed), bs, bf16, **opts)
     arrays = {'images': images.numpy().astype(np.float32)}
     if labels is not None: arrays['labels'] = labels.numpy()
     if prompts is not None: arrays['prompts'] = np.array(prompts)
