@@ -27,7 +27,7 @@ from .model import DiffusionUNet, UNetConfig
 
 # %% auto #0
 __all__ = ['presets', 'DiffusionCB', 'min_snr_weight', 'Recipe', 'Preset', 'preset_config', 'preset_recipe', 'StopAtStepCB',
-           'channels_last', 'diffusion_learner', 'loss_by_level', 'sample_grid', 'sampler_widget']
+           'BatchGrowCB', 'channels_last', 'diffusion_learner', 'loss_by_level', 'sample_grid', 'sampler_widget']
 
 # %% ../nbs/11_diffusion_training.ipynb #28a0fc77
 class DiffusionCB(TrainCB):
@@ -98,6 +98,7 @@ class Recipe:
     snr_gamma:float|None=None # γ of min-SNR-γ loss weighting; None: every image counts the same
     flip:bool=False # mirror a random half of the training images (pixel runs only)
     grad_clip:float|None=None # clip the gradients' norm to this before each step (03's `GradClipCB`); None: never
+    bs_start:int|None=None # batch size at the first step, growing linearly to `bs` at the last (`BatchGrowCB`); None: `bs` throughout
 
     def __post_init__(self):
         "Check every value, so that a bad setting fails before a run starts."
@@ -109,7 +110,8 @@ class Recipe:
                   log_sigma=self.log_sigma is None or isinstance(self.log_sigma, (list, tuple)) and len(self.log_sigma) == 2
                             and all(map(num, self.log_sigma)) and self.log_sigma[1] > 0,
                   snr_gamma=self.snr_gamma is None or num(self.snr_gamma) and self.snr_gamma > 0, flip=isinstance(self.flip, bool),
-                  grad_clip=self.grad_clip is None or num(self.grad_clip) and self.grad_clip > 0)
+                  grad_clip=self.grad_clip is None or num(self.grad_clip) and self.grad_clip > 0,
+                  bs_start=self.bs_start is None or num(self.bs_start) and self.bs_start == int(self.bs_start) and 0 < self.bs_start <= self.bs)
         bad = [f'{k}={getattr(self, k)!r}' for k, good in ok.items() if not good]
         if bad: raise MiniaiError(f"bad recipe values: {', '.join(bad)}")
         self.bs = int(self.bs)
@@ -170,6 +172,22 @@ class StopAtStepCB(Callback):
     def after_batch(self, learn):
         if learn.training and learn.step >= self.n_steps: raise CancelEpochException()
 
+# %% ../nbs/11_diffusion_training.ipynb #d28cf9e2
+class BatchGrowCB(Callback):
+    "Train on the first rows of each batch: a fraction `start` of it at the first step, growing linearly to `end` at step `n_steps`-1."
+    order = DeviceCB.order - 1 # cut the batch before it moves to the device
+    def __init__(self,
+                 start:float, # fraction of the batch at the first step, in (0, 1]
+                 n_steps:int, # the run's length in steps
+                 end:float=1.): # fraction at the last step (`start` too: a constant cut, for timing one size)
+        self.start, self.n_steps, self.end = start, n_steps, end
+    def before_batch(self, learn):
+        if not learn.training: return
+        progress = min(1., learn.step / max(1, self.n_steps - 1))
+        rows = max(1, round(len(learn.batch[0]) * (self.start + (self.end - self.start) * progress)))
+        learn.batch = tuple(b[:rows] for b in learn.batch)
+
+
 # %% ../nbs/11_diffusion_training.ipynb #bb4a2abb
 def channels_last(model:nn.Module)->nn.Module:
     "`model` with its conv weights in channels-last layout, which oneDNN's CPU convolutions run faster."
@@ -190,7 +208,8 @@ def diffusion_learner(
     if n_steps < 1: raise MiniaiError(f"a run needs at least one step, got {n_steps}")
     sched = partial(OneCycleLR, max_lr=r.lr, total_steps=n_steps, pct_start=r.pct_start)
     cbs = [DiffusionCB(cond, r.p_uncond, seed, r.log_sigma, r.snr_gamma, r.flip), DeviceCB(device), EMACB(r.ema_decay_for(n_steps), validate=True),
-           BatchSchedCB(sched), StopAtStepCB(n_steps), *([GradClipCB(r.grad_clip)] if r.grad_clip else []), *cbs]
+           BatchSchedCB(sched), StopAtStepCB(n_steps), *([GradClipCB(r.grad_clip)] if r.grad_clip else []),
+           *([BatchGrowCB(r.bs_start / r.bs, n_steps)] if r.bs_start else []), *cbs]
     opt_func = partial(torch.optim.AdamW, weight_decay=r.weight_decay)
     return Learner(channels_last(model), dls, F.mse_loss, r.lr, cbs, opt_func)
 

@@ -336,13 +336,15 @@ def plot_seed_losses(
     folder, # where `tools/experiments.py --seeds` wrote `NAME_sS_losses.csv`
     names:dict, # experiment name -> label
     span:int=200, # steps averaged
+    seeds:list|None=None, # only these seeds (default: every seed in `folder`)
     ax=None, # a matplotlib axis (default: a new figure)
 ):
     "The smoothed training loss of each seed of each experiment, against the step."
     import matplotlib.pyplot as plt
     if ax is None: _, ax = plt.subplots(figsize=(6, 3.5))
     for k, (name, label) in enumerate(names.items()):
-        for j, p in enumerate(sorted(Path(folder).glob(f'{name}_s*_losses.csv'))):
+        paths = sorted(Path(folder).glob(f'{name}_s*_losses.csv')) if seeds is None else [Path(folder)/f'{name}_s{s}_losses.csv' for s in seeds]
+        for j, p in enumerate(paths):
             l = smoothed_losses(p, span)
             ax.plot(torch.arange(len(l)) * max(1, span // 4) + span, l, color=f'C{k}', lw=1, label=label if j == 0 else None)
     ax.set_xlabel('step'); ax.set_ylabel(f'training loss (mean of {span} steps)'); ax.legend(fontsize=8)

@@ -8,7 +8,7 @@ Docs: https://miniai.github.io/miniai/runs.html.md"""
 from __future__ import annotations
 import copy, csv, json, math, os, signal, sys, threading, time
 from contextlib import contextmanager
-from dataclasses import dataclass, asdict, field
+from dataclasses import dataclass, asdict, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +22,7 @@ from .training import (CheckpointCB, DDPCB, init_distributed, get_rank, get_worl
                              state_file, weights_file, ema_file)
 from .sampling import samplers, sample_batched
 from .model import DiffusionUNet, UNetConfig
-from .diffusion_training import Recipe, preset_recipe, preset_config, diffusion_learner, channels_last, sample_grid
+from .diffusion_training import Recipe, preset_recipe, preset_config, diffusion_learner, channels_last, sample_grid, BatchGrowCB
 from .vae import (VAE, VAEConfig, VAERecipe, vae_learner, load_vae, save_vae, vae_hash, vae_config_of, latent_scale,
                         shipped_vae_dir, config_name)
 from .latent import encode_fashion, latent_dls, latent_config, latent_presets, check_fits
@@ -223,6 +223,9 @@ def seconds_per_step(
     n:int=12, # steps timed, after two warm-up steps
 )->float:
     "Wall time of one training step of `model` (the slowest process's, on several), with the loss metrics a run keeps."
+    if run.recipe.bs_start: # a growing batch: the mean of a step at its first and at its last size (a step's cost is close to affine in its batch)
+        fixed = replace(run, recipe=replace(run.recipe, bs_start=None))
+        return sum(seconds_per_step(model, dls, fixed, device, [*cbs, BatchGrowCB(f, 1, f)], n) for f in (run.recipe.bs_start / run.recipe.bs, 1.)) / 2
     learn = diffusion_learner(copy.deepcopy(model), dls, n + 2, run.recipe, run.cond, device,
                               cbs=[quiet_metrics(), *cbs])
     return learner_step_seconds(learn, n)
@@ -331,7 +334,7 @@ def train(
         if show:
             on = f"{world} processes ({dev.type})" if world > 1 else str(dev)
             print(f"{out}: {'resuming' if resume else 'training'} a run of {run.n_steps:,} steps "
-                  f"of {run.recipe.bs} images on {on}", file=sys.stderr)
+                  f"of {run.recipe.bs if run.recipe.bs_start is None else f'{run.recipe.bs_start} growing to {run.recipe.bs}'} images on {on}", file=sys.stderr)
         learn.fit(math.ceil(run.n_steps / len(dls.train)))
         if rank == 0:
             prompts = prompt_tokens(learn.ema_model, class_name_prompts(torch.arange(10).repeat_interleave(10))) if run.text else None
@@ -398,7 +401,7 @@ def sample_run(
     prompts = ([prompt] * n if prompt is not None else class_name_prompts(labels)) if run.text else None
     cond = prompt_tokens(model, prompts) if run.text else labels
     images = draw_samples(model, run, vae, cond, n, torch.Generator().manual_seed(seed), bs, bf16, **opts)
-    arrays = {'images': images.numpy().astype(np.float32)}
+    arrays = {'images': images.numpy()}
     if labels is not None: arrays['labels'] = labels.numpy()
     if prompts is not None: arrays['prompts'] = np.array(prompts)
     with atomic_write(out) as f:

@@ -55,6 +55,10 @@ experiments = {
     'cpu_cond_flip': ("pixels, a random half of the training images mirrored; EMA 0.995 uncapped, as screen's cpu_cond_clip rows", 'cpu', True, [],
                       ['--recipe', 'flip=true', '--recipe', 'ema_span=null']),
     'cpu_cond_clip': ("pixels, gradients clipped to norm 1 before each step", 'cpu', True, [], ['--recipe', 'grad_clip=1']),
+    'cpu_cond_grow': ("pixels, a batch growing linearly from 16 to 48 images (a mean of 32)", 'cpu', True, [],
+                      ['--bs', '48', '--recipe', 'bs_start=16']),
+    'cpu_latent_grow': ("latent, a batch growing linearly from 16 to 48 images (a mean of 32)", 'cpu', True, [],
+                        ['--latent', '--bs', '48', '--recipe', 'bs_start=16']),
     'cpu_cond_minsnr': ("pixels, min-SNR-5 loss weighting (Hang et al. 2023)", 'cpu', True, [], ['--recipe', 'snr_gamma=5']),
     'gpu_cond_lr1e-3': ("conditional, peak learning rate 1e-3", 'gpu', True, [], ['--lr', '1e-3']),
     'gpu_cond_lr5e-4': ("conditional, peak learning rate 5e-4", 'gpu', True, [], ['--lr', '5e-4']),
@@ -123,7 +127,7 @@ def run_experiment(name:str, out:Path, minutes:float|None, epochs:int|None, devi
     _, train_secs = miniai(*args, log=log)
     c = Run.load(run)
     base = dict(name=name, what=what, preset=preset, cond=cond, settings=settings, params=num_params(build_model(c)) - (num_params(build_model(c).text_encoder) if c.text else 0), steps=c.n_steps,
-                batch=c.recipe.bs, budget=f"{epochs} epoch{'s' * (epochs > 1)}" if epochs else f'{minutes} minutes', train_minutes=round(train_secs / 60, 2), final_loss=round(final_loss(run), 4),
+                batch=c.recipe.bs, **({'bs_start': c.recipe.bs_start} if c.recipe.bs_start else {}), budget=f"{epochs} epoch{'s' * (epochs > 1)}" if epochs else f'{minutes} minutes', train_minutes=round(train_secs / 60, 2), final_loss=round(final_loss(run), 4),
                 hardware=hardware(device), command=f"miniai train {' '.join(map(str, args[1:]))}")
     if seed is not None: base['seed'] = seed; shutil.copy(run/'losses.csv', out/f'{tag}_losses.csv')
     shutil.copy(run/'samples.png', out/f'{tag}.png')
