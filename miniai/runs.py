@@ -333,8 +333,9 @@ def train(
                                   [*extra, *([ProgressCB()] if show else []), *cbs], seed=run.seed)
         if show:
             on = f"{world} processes ({dev.type})" if world > 1 else str(dev)
+            batch = run.recipe.bs if run.recipe.bs_start is None else f"{run.recipe.bs_start} growing to {run.recipe.bs}"
             print(f"{out}: {'resuming' if resume else 'training'} a run of {run.n_steps:,} steps "
-                  f"of {run.recipe.bs if run.recipe.bs_start is None else f'{run.recipe.bs_start} growing to {run.recipe.bs}'} images on {on}", file=sys.stderr)
+                  f"of {batch} images on {on}", file=sys.stderr)
         learn.fit(math.ceil(run.n_steps / len(dls.train)))
         if rank == 0:
             prompts = prompt_tokens(learn.ema_model, class_name_prompts(torch.arange(10).repeat_interleave(10))) if run.text else None
