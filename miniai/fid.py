@@ -312,12 +312,12 @@ def markdown_table(t)->str:
 
 # %% ../nbs/04_fid.ipynb #d3f762a8
 def frontier_table(
-    rows:list[dict], # one per model and budget, as `tools/frontier.py` writes them: `label`, `minutes`, `seeds`, metrics as mean, min and max
+    rows:list[dict], # one per model, machine and budget, as `tools/frontier.py` writes them: `label`, `machine`, `minutes`, `seeds`, metrics as mean, min and max
 )->'pd.DataFrame':
-    "A pandas table of quality against training budget: steps, FID, KID, accuracy and sampling time per model and budget."
+    "A pandas table of quality against training budget: steps, FID, KID, accuracy and sampling time per model, machine and budget."
     import pandas as pd
     def acc(r): return mean_range(r['accuracy'], 3) if 'accuracy' in r else '-'
-    return pd.DataFrame([{'model': r['label'], 'minutes': f"{r['minutes']:g}", 'seeds': len(r['seeds']), 'steps': f"{r['steps']['mean']:,.0f}",
+    return pd.DataFrame([{'model': r['label'], 'machine': r['machine'], 'minutes': f"{r['minutes']:g}", 'seeds': len(r['seeds']), 'steps': f"{r['steps']['mean']:,.0f}",
                           'FID': mean_range(r['fid']), 'KID': mean_range(r['kid'], 3), 'accuracy': acc(r),
                           'sampling 1,000': f"{r['sample_seconds']['mean']:.0f} s"} for r in rows])
 

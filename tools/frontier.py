@@ -1,11 +1,13 @@
 """Quality per CPU-minute: FID and accuracy against the training budget, for the pixel, latent and diffusers runs.
 
-`run` trains the missing budgets with `tools/experiments.py` (each budget into nbs/results/budget_Mmin, one run per
+`run` trains the missing budgets with `tools/experiments.py` (each budget into nbs/results/PREFIX_Mmin, one run per
 seed, alone on the machine: `--minutes` runs count the steps that fit, so load changes the result); `collect` gathers
-every budgeted run from the results folders below into nbs/results/frontier/frontier.json (one row per model and
-budget: the seeds, steps, FID, KID, accuracy and sampling time as mean, min and max) and draws frontier.png.
+every budgeted run from the results folders below into nbs/results/frontier/frontier.json (one row per model, machine
+and budget: the seeds, steps, FID, KID, accuracy and sampling time as mean, min and max) and draws frontier.png, a
+solid line per model for the AMD EPYC VM and a dashed one for the Intel Xeon VM.
 
     python tools/frontier.py run --minutes 1,2 --seeds 0,1,2
+    python tools/frontier.py run --minutes 5,1 --prefix xeon
     python tools/frontier.py collect
 """
 import argparse, json, subprocess, sys
@@ -16,10 +18,11 @@ from miniai.fid import seed_summary, frontier_table, markdown_table
 root = Path(__file__).resolve().parent.parent
 results = root/'nbs'/'results'
 out = results/'frontier'
-# model: (label, the experiment name in results.json, the folders its budgeted runs are in)
+# model: (label, the experiment name in results.json, the folders its budgeted runs are in); rows are grouped by machine too:
+# budget_*min and the others ran on an AMD EPYC VM in sessions 6-9, xeon_*min on an Intel Xeon VM with today's defaults
 models = {
-    'pixel': ("miniai, pixels (`miniai train --cond`)", 'cpu_cond', ['budget_*min', 'latent_3min', 'baseline_10min']),
-    'latent': ("miniai, VAE latents (`miniai train --cond --latent`)", 'cpu_latent_cond', ['budget_*min', 'latent_3min', 'latent_10min']),
+    'pixel': ("miniai, pixels (`miniai train --cond`)", 'cpu_cond', ['budget_*min', 'latent_3min', 'baseline_10min', 'xeon_*min']),
+    'latent': ("miniai, VAE latents (`miniai train --cond --latent`)", 'cpu_latent_cond', ['budget_*min', 'latent_3min', 'latent_10min', 'xeon_*min']),
     'diffusers': ("diffusers' UNet2DModel, miniai's recipe", 'diffusers_unet_miniai_recipe', ['baseline_10min']),
     'diffusers_recipe': ("diffusers' UNet2DModel and recipe", 'diffusers_unet_diffusers_recipe', ['baseline_10min']),
 }
@@ -30,8 +33,12 @@ def budget_minutes(row:dict)->float|None:
     n, unit = row['budget'].split()
     return float(n) if unit == 'minutes' else None
 
+def machine(hardware:str)->str:
+    "A short name for a row's `hardware`: 'AMD EPYC' or 'Intel Xeon'."
+    return hardware.split(',')[0].replace('(R)', '').replace(' Processor', '')
+
 def collect()->list[dict]:
-    "One row per model and budget, each metric as mean, min and max over the seeds."
+    "One row per model, machine and budget, each metric as mean, min and max over the seeds."
     rows = []
     for key, (label, name, folders) in models.items():
         runs = {}
@@ -40,11 +47,11 @@ def collect()->list[dict]:
                 for r in json.loads(f.read_text()):
                     m = budget_minutes(r)
                     if r['name'] == name and r.get('seed') is not None and m is not None:
-                        runs[(m, r['seed'])] = r | dict(source=str(f.parent.relative_to(root)))
-        for m in sorted({m for m, _ in runs}):
-            rs = [r for (mm, _), r in sorted(runs.items()) if mm == m]
+                        runs[(machine(r['hardware']), m, r['seed'])] = r | dict(source=str(f.parent.relative_to(root)))
+        for mach, m in sorted({(mach, m) for mach, m, _ in runs}):
+            rs = [r for (mc, mm, _), r in sorted(runs.items()) if (mc, mm) == (mach, m)]
             summary = seed_summary(rs, [name], metrics)[0]  # the default sampler's rows; `steps` as mean, min and max too
-            rows.append(dict(model=key, label=label, minutes=m, seeds=[r['seed'] for r in rs], sources=sorted({r['source'] for r in rs}),
+            rows.append(dict(model=key, label=label, machine=mach, minutes=m, seeds=[r['seed'] for r in rs], sources=sorted({r['source'] for r in rs}),
                              hardware=sorted({r['hardware'] for r in rs})) | {k: summary[k] for k in metrics if k in summary})
     return rows
 
@@ -52,25 +59,29 @@ def plot(rows:list[dict], path:Path):
     "FID (log scale) and accuracy against training minutes, each point the mean over seeds with the range as a bar."
     import matplotlib; matplotlib.use('Agg')
     import matplotlib.pyplot as plt
-    fig, axs = plt.subplots(1, 2, figsize=(11, 4))
-    for key, (label, *_) in models.items():
-        rs = [r for r in rows if r['model'] == key]
-        if not rs or key == 'diffusers_recipe': continue  # at chance (FID ~150, accuracy 0.11): noted, not drawn
-        x = [r['minutes'] for r in rs]
-        for ax, k in zip(axs, ('fid', 'accuracy')):
-            y = [r[k]['mean'] for r in rs]
-            err = [[r[k]['mean'] - r[k]['min'] for r in rs], [r[k]['max'] - r[k]['mean'] for r in rs]]
-            ax.errorbar(x, y, yerr=err, marker='o', capsize=3, label=f"{label} ({'/'.join(str(len(r['seeds'])) for r in rs)} seeds)")
+    fig, axs = plt.subplots(1, 2, figsize=(11, 5))
+    for i, (key, (label, *_)) in enumerate(models.items()):
+        if key == 'diffusers_recipe': continue  # at chance (FID ~150, accuracy 0.11): noted, not drawn
+        for mach, style in (('AMD EPYC', '-'), ('Intel Xeon', '--')):
+            rs = [r for r in rows if r['model'] == key and r['machine'] == mach]
+            if not rs: continue
+            x = [r['minutes'] for r in rs]
+            for ax, k in zip(axs, ('fid', 'accuracy')):
+                y = [r[k]['mean'] for r in rs]
+                err = [[r[k]['mean'] - r[k]['min'] for r in rs], [r[k]['max'] - r[k]['mean'] for r in rs]]
+                ax.errorbar(x, y, yerr=err, marker='o', ls=style, color=f'C{i}', capsize=3,
+                            label=f"{label}, {mach} ({'/'.join(str(len(r['seeds'])) for r in rs)} seeds)")
     axs[0].axhline(0.72, ls=':', c='gray', label='real against real (1,000 samples)')
     axs[0].plot([3, 10], [2.8, 1.2], 'k*', ms=10, label='targets (3 min: 2.8, 10 min: 1.2)')
     axs[0].set(xscale='log', yscale='log', xlabel='training CPU-minutes (2 cores)', ylabel='FID (1,000 samples)')
-    axs[1].set(xscale='log', xlabel='training CPU-minutes (2 cores)', ylabel='accuracy of the class asked for', ylim=(0.75, 1.0))
+    axs[1].set(xscale='log', xlabel='training CPU-minutes (2 cores)', ylabel='accuracy of the class asked for', ylim=(0.65, 1.0))
     ticks = [m for m in (1, 2, 3, 5, 10, 20) if m <= max(r['minutes'] for r in rows)]
     for ax in axs: ax.set_xticks(ticks, [str(m) for m in ticks]); ax.minorticks_off(); ax.grid(alpha=0.3)
     off = [r for r in rows if r['model'] == 'diffusers_recipe']
     if off: axs[0].set_title(f"diffusers' own recipe, off the scale: FID {off[0]['fid']['mean']:.0f} at {off[0]['minutes']:g} min", fontsize=8)
-    axs[0].legend(fontsize=7)
-    fig.tight_layout(); fig.savefig(path, dpi=100); plt.close(fig)
+    fig.tight_layout(rect=(0, 0.2, 1, 1))
+    fig.legend(*axs[0].get_legend_handles_labels(), loc='lower center', ncol=2, fontsize=7)
+    fig.savefig(path, dpi=100); plt.close(fig)
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -79,11 +90,12 @@ def main():
     r.add_argument('--minutes', required=True, help="comma-separated budgets, e.g. 1,2,5")
     r.add_argument('--seeds', default='0,1,2')
     r.add_argument('--only', default='cpu_cond,cpu_latent_cond')
+    r.add_argument('--prefix', default='budget', help="results folders are nbs/results/PREFIX_Mmin (default: budget)")
     sub.add_parser('collect', help="write frontier.json and frontier.png from the results folders")
     a = p.parse_args()
     if a.cmd == 'run':
         for m in a.minutes.split(','):
-            subprocess.run([sys.executable, str(root/'tools'/'experiments.py'), '--out', str(results/f'budget_{float(m):g}min'), '--only', a.only,
+            subprocess.run([sys.executable, str(root/'tools'/'experiments.py'), '--out', str(results/f'{a.prefix}_{float(m):g}min'), '--only', a.only,
                             '--minutes', m, '--seeds', a.seeds], check=True)
     rows = collect()
     out.mkdir(parents=True, exist_ok=True)
