@@ -25,7 +25,6 @@ settings = {
     'interval 0.2-10 guidance 5': dict(guidance_interval=(0.2, 10.), guidance=5.),
     'steps 20': dict(steps=20),
     'steps 20 guidance 4': dict(steps=20, guidance=4.),
-    'steps 20 guidance 5': dict(steps=20, guidance=5.),
     'steps 16': dict(steps=16),
     'steps 10': dict(steps=10),
     'steps 8': dict(steps=8),
