@@ -12,7 +12,6 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
-import matplotlib.pyplot as plt
 from torch import Tensor
 from torch.utils.data import DataLoader, default_collate
 from PIL import Image
@@ -224,6 +223,7 @@ def collate_fashion(b:list)->tuple:
 # %% ../nbs/01_datasets.ipynb #019b7d1d
 def show_image(im, ax=None, figsize=None, title=None, **kwargs):
     "Show one image (tensor or array, (H, W) or (1, H, W)) on `ax`, without axes."
+    import matplotlib.pyplot as plt # imported where it draws: commands that never draw (`miniai sample`) start faster
     if isinstance(im, torch.Tensor): im = im.detach().cpu()
     im = np.asarray(im).squeeze()
     if im.dtype != np.uint8: kwargs = {'vmin': -1, 'vmax': 1, **kwargs}
@@ -242,6 +242,7 @@ def show_images(
     **kwargs, # passed to `show_image`
 ):
     "Show `ims` in a grid, with `titles`."
+    import matplotlib.pyplot as plt
     n = len(ims)
     ncols = ncols or (math.ceil(n / nrows) if nrows else math.ceil(math.sqrt(n)))
     nrows = nrows or math.ceil(n / ncols)

@@ -16,7 +16,6 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 from torch.optim.lr_scheduler import OneCycleLR
 from PIL import Image
-from IPython.display import display
 
 from .core import MiniaiError, def_device, check_choice
 from .datasets import fashion_classes, image_grid
@@ -280,6 +279,7 @@ def sampler_widget(
                         generator=torch.Generator().manual_seed(int(seed)))
         im = image_grid(x, ncols)
         return im.resize((im.width * scale, im.height * scale), 0), nfe # 0: nearest neighbour, pixels stay sharp
+    from IPython.display import display # imported where it is used: commands never show widgets, and start faster without it
     try: import ipywidgets as W
     except ImportError:
         print(f"ipywidgets is not installed (pip install ipywidgets), so a static grid: "

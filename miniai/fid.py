@@ -14,7 +14,6 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
-from scipy import linalg
 from safetensors import safe_open
 from safetensors.torch import load, load_file, save
 from torch import nn
@@ -133,6 +132,7 @@ def feature_stats(feats)->tuple:
 
 def fid_from_stats(mu1, sigma1, mu2, sigma2, eps:float=1e-6)->float:
     "Fréchet distance between the Gaussians N(`mu1`, `sigma1`) and N(`mu2`, `sigma2`)."
+    from scipy import linalg # imported where it is used: `miniai sample` never scores, and starts faster without it
     with warnings.catch_warnings():  # a singular product is handled below
         warnings.simplefilter('ignore', linalg.LinAlgWarning)
         covmean = linalg.sqrtm(sigma1 @ sigma2)

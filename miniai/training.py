@@ -11,7 +11,6 @@ from contextlib import contextmanager
 from copy import deepcopy
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 import torch
 import torch.distributed as dist
@@ -62,6 +61,7 @@ class RecorderCB(Callback):
         for k, f in self.funcs.items(): self.recs[k].append(f(learn.opt.param_groups[0]))
     def plot(self):
         "One plot per recorded value, against the step."
+        import matplotlib.pyplot as plt # imported where it draws: commands that never draw start faster
         fig, axs = plt.subplots(1, len(self.recs), figsize=(4*len(self.recs), 3))
         for ax, (k, v) in zip(np.atleast_1d(axs), self.recs.items()): ax.plot(v); ax.set_title(k); ax.set_xlabel('step')
 
