@@ -121,7 +121,7 @@ def latent_against_pixel(
         model.eval()
         start = time.perf_counter()
         x = sample_batched(model, (n, *shape), labels, torch.Generator().manual_seed(0), 500,
-                           **default_sampling(True) | ({'clip': None} if kind == 'latent' else {}))
+                           **default_sampling(True, kind == 'latent') | ({'clip': None} if kind == 'latent' else {}))
         if kind == 'latent':
             decode_start = time.perf_counter()
             vae.from_latents(x)

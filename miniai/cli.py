@@ -104,7 +104,8 @@ def _parser()->argparse.ArgumentParser:
     s.add_argument('--prompt', help="for a run trained with --text: one prompt for every sample, e.g. 'a dark ankle boot' "
                                     "(default: the ten class names in turn)")
     s.add_argument('--sampler', help=f"one of {', '.join(samplers)} (default dpmpp_2m)")
-    s.add_argument('--steps', type=positive_int, help="sampler steps (default 12)")
+    s.add_argument('--steps', type=positive_int, help="sampler steps (default 12; 10 for latent runs)")
+    s.add_argument('--sigma-min', type=positive_float, help="the last noise level before 0 (default 0.02; Karras et al. use 0.002)")
     s.add_argument('--guidance', type=non_negative_float,
                    help="classifier-free guidance weight for conditional models (default 3)")
     s.add_argument('--guidance-interval', type=non_negative_float, nargs=2, metavar=('LO', 'HI'),
@@ -163,7 +164,7 @@ def _train(a:argparse.Namespace):
 def _sample(a:argparse.Namespace):
     label = None if a.label is None else class_index(a.label)
     out = sample_run(a.run, a.out, a.n, label, a.seed, a.device, prompt=a.prompt, sampler=a.sampler, steps=a.steps,
-                     guidance=a.guidance, guidance_interval=a.guidance_interval, bf16=a.bf16)
+                     sigma_min=a.sigma_min, guidance=a.guidance, guidance_interval=a.guidance_interval, bf16=a.bf16)
     print(f"wrote {out}", file=sys.stderr)
 
 def _train_vae(a:argparse.Namespace):

@@ -340,15 +340,18 @@ def train(
         if rank == 0:
             prompts = prompt_tokens(learn.ema_model, class_name_prompts(torch.arange(10).repeat_interleave(10))) if run.text else None
             grid, _ = sample_grid(learn.ema_model, 10, generator=torch.Generator().manual_seed(run.seed),
-                                  decode=vae.from_latents if vae else None, labels=prompts, **default_sampling(run.cond))
+                                  decode=vae.from_latents if vae else None, labels=prompts, **default_sampling(run.cond, vae is not None))
             with atomic_write(out/samples_file) as f: grid.save(f, format='png')
         if world > 1: dist.barrier()
         return out
 
 # %% ../nbs/14_runs.ipynb #953e37f3
-def default_sampling(cond:bool)->dict:
+def default_sampling(
+    cond:bool, # a conditional model: guided
+    latent:bool=False, # a latent run: 10 steps are enough (11)
+)->dict:
     "The sampler settings used when none are given."
-    return dict(sampler='dpmpp_2m', steps=12, guidance=3. if cond else 0.,
+    return dict(sampler='dpmpp_2m', steps=10 if latent else 12, sigma_min=0.02, guidance=3. if cond else 0.,
                 guidance_interval=(0.2, 10.) if cond else None)
 
 def draw_samples(
@@ -380,7 +383,7 @@ def sample_run(
     bs:int=500, # images per batch
     prompt:str|None=None, # for a text run: one prompt for all samples; default: the class names in turn
     bf16:bool=False, # sample under bfloat16 autocast (see `draw_samples`)
-    **opts, # sampler, steps, guidance, guidance_interval: None or missing means `default_sampling`'s
+    **opts, # sampler, steps, sigma_min, guidance, guidance_interval: None or missing means `default_sampling`'s
 )->Path:
     "Draw `n` samples from the run's model into `out`."
     out = Path(out)
@@ -397,7 +400,7 @@ def sample_run(
                     ('--guidance-interval', opts.get('guidance_interval'))):
         if v and not run.cond:
             raise MiniaiError(f"{folder} holds an unconditional model: {flag} needs a run trained with --cond")
-    opts = default_sampling(run.cond) | {k: v for k, v in opts.items() if v is not None}
+    opts = default_sampling(run.cond, run.latent is not None) | {k: v for k, v in opts.items() if v is not None}
     labels = class_labels(n, label) if run.cond and prompt is None else None
     prompts = ([prompt] * n if prompt is not None else class_name_prompts(labels)) if run.text else None
     cond = prompt_tokens(model, prompts) if run.text else labels

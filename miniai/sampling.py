@@ -349,6 +349,7 @@ def sample(
     device=None, # where to run; default: the model's device
     progress:bool=False, # show a progress bar
     schedule:str='karras', # noise levels: 'karras' or 'cosine' (uniform in t)
+    sigma_min:float|None=None, # the karras schedule's last level before 0 (default `SIGMA_MIN`): the last step jumps from it to the denoiser's estimate
     pred:str|None=None, # what the model predicts: 'eps' or 'v'; default: the model's `config.pred`, else 'eps'
     guidance_interval:tuple[float, float]|None=None, # (lo, hi): guide only at lo < σ <= hi; None: at every level
     callback=None, # `callback({'x', 'i', 'sigma', 'denoised'})` once per step, see the samplers
@@ -359,6 +360,8 @@ def sample(
     check_choice(sampler, samplers, 'sampler'); check_choice(schedule, schedules, 'schedule')
     if steps < 1: raise MiniaiError(f"steps must be at least 1, got {steps}")
     if guidance < 0: raise MiniaiError(f"guidance must be 0 or more, got {guidance}")
+    if sigma_min is not None and schedule != 'karras': raise MiniaiError("sigma_min sets the karras schedule's lowest level: the cosine schedule has none")
+    if sigma_min is not None and not 0 < sigma_min < SIGMA_MAX: raise MiniaiError(f"sigma_min must be between 0 and {SIGMA_MAX:g}, got {sigma_min}")
     pred = pred or getattr(getattr(model, 'config', None), 'pred', 'eps')
     if device is None:
         params = model.parameters() if isinstance(model, nn.Module) else ()
@@ -368,7 +371,7 @@ def sample(
         if labels.ndim == 0: labels = labels.expand(shape[0])
     if labels is not None and len(labels) != shape[0]:
         raise MiniaiError(f"got {len(labels)} labels for {shape[0]} images")
-    sigmas = schedules[schedule](steps, device=device)
+    sigmas = schedules[schedule](steps, device=device, **({} if sigma_min is None else {'sigma_min': sigma_min}))
     denoiser = Denoiser(model, labels, guidance, pred, guidance_interval)
     training = getattr(model, 'training', False)
     if isinstance(model, nn.Module): model.eval()

@@ -1,13 +1,14 @@
 """Train, sample and score the runs behind the results table, each with the `miniai` command.
 
 Every experiment is a `miniai train` run (a preset, conditional or not, and `--model` changes), sampled with the
-command's defaults (DPM-Solver++(2M), 12 steps, and for conditional runs guidance 3 at noise levels in (0.2, 10]) and scored by `miniai eval` on
+command's defaults (DPM-Solver++(2M), 12 steps down to sigma 0.02 or 10 for latent runs, and for conditional runs guidance 3 at noise levels in (0.2, 10]) and scored by `miniai eval` on
 1,000 samples. Runs go to OUT/NAME; OUT/results.json gets one row per run (appended, so separate invocations
 build one table); OUT/NAME.png is each run's grid of samples. Runs can share one GPU (--jobs).
 
     python tools/experiments.py --out runs/table --minutes 10 --only cpu_cond,cpu_cond_transformer
     python tools/experiments.py --out runs/gpu --minutes 5 --device cuda --jobs 7 --only gpu_uncond,gpu_cond
     python tools/experiments.py --out nbs/results/cpu_seeds --epochs 1 --seeds 0,1,2 --only cpu_cond,cpu_uncond
+    python tools/experiments.py --out nbs/results/amd_10min --seeds 0 --only cpu_cond --rescore  # after the default sampler changed
 
 With --seeds each experiment trains once per seed (`miniai train --seed S`, sampled with `--seed S`), into
 OUT/NAME_sS, and its rows carry `seed`; OUT/NAME_sS_losses.csv keeps each run's loss log.
@@ -95,8 +96,8 @@ def score(run:Path, log:Path, n:int, device:str, cond:bool, sampler=None, steps=
     _, secs = miniai('sample', run, '--out', npz, '--n', n, '--device', device, *opts, log=log)
     scores = json.loads(miniai('eval', npz, '--device', device, log=log)[0].strip().splitlines()[-1])
     npz.unlink()
-    default = default_sampling(cond)
-    return dict(sampler=sampler or default['sampler'], sampler_steps=steps or default['steps'], guidance=default['guidance'],
+    default = default_sampling(cond, Run.load(run).latent is not None)
+    return dict(sampler=sampler or default['sampler'], sampler_steps=steps or default['steps'], sigma_min=default['sigma_min'], guidance=default['guidance'],
                 guidance_interval=default['guidance_interval'], sample_seconds=round(secs, 1), **scores)
 
 def text_adherence(run:Path, n:int=20, seed:int=0)->dict:
@@ -104,12 +105,18 @@ def text_adherence(run:Path, n:int=20, seed:int=0)->dict:
     model, r = load_run_model(run)
     vae = run_vae(r)
     fn = lambda prompts: draw_samples(model, r, vae, prompt_tokens(model, prompts), len(prompts), torch.Generator().manual_seed(seed),
-                                      **default_sampling(True))
+                                      **default_sampling(True, vae is not None))
     gaps = attribute_gaps(fn, n)
     props = sorted({p for _, p in gaps})
     return dict(adherence={p: sum(v > 0 for (_, q), v in gaps.items() if q == p) / 10 for p in props},
                 gaps={f'{k[0]}|{k[1]}': round(v, 4) for k, v in gaps.items()},
                 held_out={f'{k[0]}|{k[1]}': round(v, 4) for k, v in held_out_gaps(gaps).items()})
+
+def rescore(row:dict|None, name:str, out:Path, n:int, device:str, seed:int|None=None)->list[dict]:
+    "Sample and score an experiment's trained run again with today's default sampler; its `row` keeps the training fields."
+    tag = name if seed is None else f'{name}_s{seed}'
+    if row is None or not (out/tag).is_dir(): raise RuntimeError(f"no trained run {out/tag} with a row in {out/'results.json'}")
+    return [row | score(out/tag, out/f'{tag}.log', n, device, Run.load(out/tag).cond, seed=seed or 0)]
 
 def run_experiment(name:str, out:Path, minutes:float|None, epochs:int|None, device:str, n:int, data:str|None,
                    seed:int|None=None)->list[dict]:
@@ -146,6 +153,7 @@ def main():
     p.add_argument('--n', type=int, default=1000, help="samples scored per run")
     p.add_argument('--data', help="Fashion-MNIST folder (default $MINIAI_DATA)")
     p.add_argument('--seeds', help="comma-separated training seeds: each experiment runs once per seed")
+    p.add_argument('--rescore', action='store_true', help="train nothing: sample and score the runs in OUT again with today's default sampler")
     a = p.parse_args()
     names = a.only.split(',') if a.only else list(experiments)
     unknown = [x for x in names if x not in experiments]
@@ -154,7 +162,9 @@ def main():
     seeds = [int(s) for s in a.seeds.split(',')] if a.seeds else [None]
     results = out/'results.json'
     with ThreadPoolExecutor(a.jobs) as ex:
-        futures = {(x, s): ex.submit(run_experiment, x, out, a.minutes, a.epochs, a.device, a.n, a.data, s) for s in seeds for x in names}
+        trained = {(r['name'], r.get('seed')): r for r in json.loads(results.read_text())} if a.rescore and results.exists() else {}
+        futures = {(x, s): ex.submit(rescore, trained.get((x, s)), x, out, a.n, a.device, s) if a.rescore else
+                           ex.submit(run_experiment, x, out, a.minutes, a.epochs, a.device, a.n, a.data, s) for s in seeds for x in names}
         rows = []
         for (x, s), f in futures.items():
             try: rows += f.result()

@@ -3,11 +3,14 @@
 `run` trains the missing budgets with `tools/experiments.py` (each budget into nbs/results/PREFIX_Mmin, one run per
 seed, alone on the machine: `--minutes` runs count the steps that fit, so load changes the result); `collect` gathers
 every budgeted run from the results folders below into nbs/results/frontier/frontier.json (one row per model, machine
-and budget: the seeds, steps, FID, KID, accuracy and sampling time as mean, min and max) and draws frontier.png, a
-solid line per model for the AMD EPYC VM and a dashed one for the Intel Xeon VM.
+and budget: the seeds, steps, FID, KID, accuracy and sampling time as mean, min and max) and draws frontier.png, one
+line per model and machine: solid for the AMD EPYC VM with today's defaults, dashed for the Intel Xeon VM (sessions 13-15,
+sampled before the sampler's last level moved to 0.02), dotted for the AMD EPYC runs of sessions 6-9 (before the pixel
+preset clipped its gradients and the EMA was capped, too).
 
     python tools/frontier.py run --minutes 1,2 --seeds 0,1,2
     python tools/frontier.py run --minutes 5,1 --prefix xeon
+    python tools/frontier.py run --minutes 10,3 --prefix amd
     python tools/frontier.py collect
 """
 import argparse, json, subprocess, sys
@@ -19,10 +22,11 @@ root = Path(__file__).resolve().parent.parent
 results = root/'nbs'/'results'
 out = results/'frontier'
 # model: (label, the experiment name in results.json, the folders its budgeted runs are in); rows are grouped by machine too:
-# budget_*min and the others ran on an AMD EPYC VM in sessions 6-9, xeon_*min on an Intel Xeon VM with today's defaults
+# amd_*min ran on an AMD EPYC VM with today's defaults (session 17), xeon_*min on an Intel Xeon VM in sessions 13-15 (the sampler's
+# last level still at 0.002), the others on the AMD EPYC VM in sessions 6-9
 models = {
-    'pixel': ("miniai, pixels (`miniai train --cond`)", 'cpu_cond', ['budget_*min', 'latent_3min', 'baseline_10min', 'xeon_*min']),
-    'latent': ("miniai, VAE latents (`miniai train --cond --latent`)", 'cpu_latent_cond', ['budget_*min', 'latent_3min', 'latent_10min', 'xeon_*min']),
+    'pixel': ("miniai, pixels (`miniai train --cond`)", 'cpu_cond', ['budget_*min', 'latent_3min', 'baseline_10min', 'xeon_*min', 'amd_*min']),
+    'latent': ("miniai, VAE latents (`miniai train --cond --latent`)", 'cpu_latent_cond', ['budget_*min', 'latent_3min', 'latent_10min', 'xeon_*min', 'amd_*min']),
     'diffusers': ("diffusers' UNet2DModel, miniai's recipe", 'diffusers_unet_miniai_recipe', ['baseline_10min']),
     'diffusers_recipe': ("diffusers' UNet2DModel and recipe", 'diffusers_unet_diffusers_recipe', ['baseline_10min']),
 }
@@ -33,9 +37,13 @@ def budget_minutes(row:dict)->float|None:
     n, unit = row['budget'].split()
     return float(n) if unit == 'minutes' else None
 
-def machine(hardware:str)->str:
-    "A short name for a row's `hardware`: 'AMD EPYC' or 'Intel Xeon'."
-    return hardware.split(',')[0].replace('(R)', '').replace(' Processor', '')
+older = ('budget_', 'latent_3min', 'latent_10min', 'baseline_10min') # folders of sessions 6-9, trained with older defaults
+styles = {'AMD EPYC': '-', 'Intel Xeon': '--', 'AMD EPYC, older defaults': ':'}
+
+def machine(hardware:str, folder:str='')->str:
+    "A short name for a row's `hardware` ('AMD EPYC' or 'Intel Xeon'), marked when its `folder` holds runs with older defaults."
+    name = hardware.split(',')[0].replace('(R)', '').replace(' Processor', '')
+    return f'{name}, older defaults' if folder.startswith(older) else name
 
 def collect()->list[dict]:
     "One row per model, machine and budget, each metric as mean, min and max over the seeds."
@@ -47,7 +55,7 @@ def collect()->list[dict]:
                 for r in json.loads(f.read_text()):
                     m = budget_minutes(r)
                     if r['name'] == name and r.get('seed') is not None and m is not None:
-                        runs[(machine(r['hardware']), m, r['seed'])] = r | dict(source=str(f.parent.relative_to(root)))
+                        runs[(machine(r['hardware'], f.parent.name), m, r['seed'])] = r | dict(source=str(f.parent.relative_to(root)))
         for mach, m in sorted({(mach, m) for mach, m, _ in runs}):
             rs = [r for (mc, mm, _), r in sorted(runs.items()) if (mc, mm) == (mach, m)]
             summary = seed_summary(rs, [name], metrics)[0]  # the default sampler's rows; `steps` as mean, min and max too
@@ -62,14 +70,14 @@ def plot(rows:list[dict], path:Path):
     fig, axs = plt.subplots(1, 2, figsize=(11, 5))
     for i, (key, (label, *_)) in enumerate(models.items()):
         if key == 'diffusers_recipe': continue  # at chance (FID ~150, accuracy 0.11): noted, not drawn
-        for mach, style in (('AMD EPYC', '-'), ('Intel Xeon', '--')):
+        for mach, style in styles.items():
             rs = [r for r in rows if r['model'] == key and r['machine'] == mach]
             if not rs: continue
             x = [r['minutes'] for r in rs]
             for ax, k in zip(axs, ('fid', 'accuracy')):
                 y = [r[k]['mean'] for r in rs]
                 err = [[r[k]['mean'] - r[k]['min'] for r in rs], [r[k]['max'] - r[k]['mean'] for r in rs]]
-                ax.errorbar(x, y, yerr=err, marker='o', ls=style, color=f'C{i}', capsize=3,
+                ax.errorbar(x, y, yerr=err, marker='o', ls=style, color=f'C{i}', capsize=3, alpha=0.45 if 'older' in mach else 1,
                             label=f"{label}, {mach} ({'/'.join(str(len(r['seeds'])) for r in rs)} seeds)")
     axs[0].axhline(0.72, ls=':', c='gray', label='real against real (1,000 samples)')
     axs[0].plot([3, 10], [2.8, 1.2], 'k*', ms=10, label='targets (3 min: 2.8, 10 min: 1.2)')

@@ -32,7 +32,7 @@ def main():
     for prompt in a.prompts:
         noise.manual_seed(a.seed) # the same noise for every prompt
         x, _ = sample(model, (a.n, c.in_channels, c.image_size, c.image_size), labels=prompt_tokens(model, prompt, a.n),
-                      generator=noise, **default_sampling(True) | ({'clip': None} if vae else {}))
+                      generator=noise, **default_sampling(True, vae is not None) | ({'clip': None} if vae else {}))
         rows.append(vae.from_latents(x).cpu() if vae else x)
     fig, axs = plt.subplots(len(rows), 1, figsize=(a.n * 0.55 + 2.2, len(rows) * 0.6))
     for ax, prompt, x in zip(axs, a.prompts, rows):

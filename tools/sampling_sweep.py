@@ -13,7 +13,7 @@ from miniai.datasets import class_labels
 from miniai.runs import load_run_model, run_vae, default_sampling, draw_samples
 from miniai.fid import evaluate_samples
 
-# name: changes to `default_sampling(cond=True)`
+# name: changes to `default_sampling(cond=True, latent)`
 settings = {
     'default': {},
     'every level': dict(guidance_interval=None),
@@ -28,6 +28,11 @@ settings = {
     'steps 16': dict(steps=16),
     'steps 10': dict(steps=10),
     'steps 8': dict(steps=8),
+    'sigma_min 0.002': dict(sigma_min=0.002, steps=12),
+    'sigma_min 0.01': dict(sigma_min=0.01, steps=12),
+    'sigma_min 0.02': dict(sigma_min=0.02, steps=12),
+    'sigma_min 0.05': dict(sigma_min=0.05, steps=12),
+    'sigma_min 0.02 steps 10': dict(sigma_min=0.02, steps=10),
     'bf16': dict(bf16=True),
     'bf16 steps 10': dict(bf16=True, steps=10),
     'ddim': dict(sampler='ddim'),
@@ -61,7 +66,7 @@ def main():
     out = Path(a.out); out.parent.mkdir(parents=True, exist_ok=True)
     rows = json.loads(out.read_text()) if out.exists() else []
     for name in (a.only.split(',') if a.only else settings):
-        opts = default_sampling(True) | settings[name]
+        opts = default_sampling(True, run.latent is not None) | settings[name]
         row = dict(run=str(a.run), setting=name, **{'sampler_steps' if k == 'steps' else k: list(v) if isinstance(v, tuple) else v for k, v in opts.items()}, seed=a.seed,
                    **score(model, run, vae, opts, seed=a.seed), threads=torch.get_num_threads())
         print(json.dumps(row), flush=True)
