@@ -113,7 +113,7 @@ def _parser()->argparse.ArgumentParser:
     s.add_argument('--seed', type=int, default=0, help="seed of the noise (default 0)")
     s.add_argument('--device', default='auto', choices=['auto', 'cpu', 'cuda', 'mps'], help="where to sample")
     s.add_argument('--bf16', action='store_true', help="sample in bfloat16 (autocast): 1.4-2x faster, with the same scores, on a "
-                   "CPU with bf16 units (Intel AMX); slower on CPUs without them, so time it first")
+                   "CPU with bf16 units (Intel AMX, AMD Zen 4); slower on CPUs without them, so time it first")
     e = sub.add_parser('eval', help="score a sample file: FID, KID and class accuracy",
                        description="Print one JSON line: fid and kid against the test split, "
                                    "and accuracy on the intended labels when the file has labels.")
