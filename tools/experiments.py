@@ -1,7 +1,7 @@
 """Train, sample and score the runs behind the results table, each with the `miniai` command.
 
 Every experiment is a `miniai train` run (a preset, conditional or not, and `--model` changes), sampled with the
-command's defaults (DPM-Solver++(2M), 12 steps down to sigma 0.02 or 10 for latent runs, and for conditional runs guidance 3 at noise levels in (0.2, 10]) and scored by `miniai eval` on
+command's defaults (DPM-Solver++(2M), 12 steps (10 for latent runs) down to sigma 0.02, and for conditional runs guidance 3 at noise levels in (0.2, 10]) and scored by `miniai eval` on
 1,000 samples. Runs go to OUT/NAME; OUT/results.json gets one row per run (appended, so separate invocations
 build one table); OUT/NAME.png is each run's grid of samples. Runs can share one GPU (--jobs).
 
@@ -89,14 +89,14 @@ def final_loss(run:Path, frac:float=0.1)->float:
     last = losses[-max(1, int(len(losses) * frac)):]
     return sum(last) / len(last)
 
-def score(run:Path, log:Path, n:int, device:str, cond:bool, sampler=None, steps=None, seed:int=0)->dict:
-    "Sample `n` images from `run` (the command's default sampler unless given) and score them with `miniai eval`."
+def score(run:Path, log:Path, n:int, device:str, config:Run, sampler=None, steps=None, seed:int=0)->dict:
+    "Sample `n` images from the run in folder `run` (`config` is its `Run`; the command's default sampler unless given) and score them with `miniai eval`."
     npz = run/f"samples_{sampler or 'default'}.npz"
     opts = ['--seed', seed] + ([] if sampler is None else ['--sampler', sampler, '--steps', steps])
     _, secs = miniai('sample', run, '--out', npz, '--n', n, '--device', device, *opts, log=log)
     scores = json.loads(miniai('eval', npz, '--device', device, log=log)[0].strip().splitlines()[-1])
     npz.unlink()
-    default = default_sampling(cond, Run.load(run).latent is not None)
+    default = default_sampling(config.cond, config.latent is not None)
     return dict(sampler=sampler or default['sampler'], sampler_steps=steps or default['steps'], sigma_min=default['sigma_min'], guidance=default['guidance'],
                 guidance_interval=default['guidance_interval'], sample_seconds=round(secs, 1), **scores)
 
@@ -116,7 +116,7 @@ def rescore(row:dict|None, name:str, out:Path, n:int, device:str, seed:int|None=
     "Sample and score an experiment's trained run again with today's default sampler; its `row` keeps the training fields."
     tag = name if seed is None else f'{name}_s{seed}'
     if row is None or not (out/tag).is_dir(): raise RuntimeError(f"no trained run {out/tag} with a row in {out/'results.json'}")
-    return [row | score(out/tag, out/f'{tag}.log', n, device, Run.load(out/tag).cond, seed=seed or 0)]
+    return [row | score(out/tag, out/f'{tag}.log', n, device, Run.load(out/tag), seed=seed or 0)]
 
 def run_experiment(name:str, out:Path, minutes:float|None, epochs:int|None, device:str, n:int, data:str|None,
                    seed:int|None=None)->list[dict]:
@@ -138,8 +138,8 @@ def run_experiment(name:str, out:Path, minutes:float|None, epochs:int|None, devi
                 hardware=hardware(device), command=f"miniai train {' '.join(map(str, args[1:]))}")
     if seed is not None: base['seed'] = seed; shutil.copy(run/'losses.csv', out/f'{tag}_losses.csv')
     shutil.copy(run/'samples.png', out/f'{tag}.png')
-    rows = [base | score(run, log, n, device, c.cond, seed=seed or 0) | (text_adherence(run, seed=seed or 0) if c.text else {})]
-    for sampler, steps in sampler_runs.get(name, []): rows.append(base | score(run, log, n, device, cond, sampler, steps, seed or 0))
+    rows = [base | score(run, log, n, device, c, seed=seed or 0) | (text_adherence(run, seed=seed or 0) if c.text else {})]
+    for sampler, steps in sampler_runs.get(name, []): rows.append(base | score(run, log, n, device, c, sampler, steps, seed or 0))
     return rows
 
 def main():

@@ -38,7 +38,7 @@ def budget_minutes(row:dict)->float|None:
     return float(n) if unit == 'minutes' else None
 
 older = ('budget_', 'latent_3min', 'latent_10min', 'baseline_10min') # folders of sessions 6-9, trained with older defaults
-styles = {'AMD EPYC': '-', 'Intel Xeon': '--', 'AMD EPYC, older defaults': ':'}
+styles = {'AMD EPYC': ('-', 1), 'Intel Xeon': ('--', 1), 'AMD EPYC, older defaults': (':', 0.45)} # machine: line style, opacity
 
 def machine(hardware:str, folder:str='')->str:
     "A short name for a row's `hardware` ('AMD EPYC' or 'Intel Xeon'), marked when its `folder` holds runs with older defaults."
@@ -70,14 +70,14 @@ def plot(rows:list[dict], path:Path):
     fig, axs = plt.subplots(1, 2, figsize=(11, 5))
     for i, (key, (label, *_)) in enumerate(models.items()):
         if key == 'diffusers_recipe': continue  # at chance (FID ~150, accuracy 0.11): noted, not drawn
-        for mach, style in styles.items():
+        for mach, (style, alpha) in styles.items():
             rs = [r for r in rows if r['model'] == key and r['machine'] == mach]
             if not rs: continue
             x = [r['minutes'] for r in rs]
             for ax, k in zip(axs, ('fid', 'accuracy')):
                 y = [r[k]['mean'] for r in rs]
                 err = [[r[k]['mean'] - r[k]['min'] for r in rs], [r[k]['max'] - r[k]['mean'] for r in rs]]
-                ax.errorbar(x, y, yerr=err, marker='o', ls=style, color=f'C{i}', capsize=3, alpha=0.45 if 'older' in mach else 1,
+                ax.errorbar(x, y, yerr=err, marker='o', ls=style, color=f'C{i}', capsize=3, alpha=alpha,
                             label=f"{label}, {mach} ({'/'.join(str(len(r['seeds'])) for r in rs)} seeds)")
     axs[0].axhline(0.72, ls=':', c='gray', label='real against real (1,000 samples)')
     axs[0].plot([3, 10], [2.8, 1.2], 'k*', ms=10, label='targets (3 min: 2.8, 10 min: 1.2)')
