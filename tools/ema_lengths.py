@@ -53,7 +53,7 @@ def one_run(out:Path, latent:bool, minutes:float|None, epochs:int|None, seed:int
         load_weights(model, path)
         what = f"{base['space']}, {'the raw final weights' if name == 'raw' else f'EMA decay {name}'}"
         rows.append(dict(name=f"{base['space']}_ema_{name}", what=what) | base | dict(ema=name)
-                    | score(model, run, vae, default_sampling(True, vae is not None), seed=seed))
+                    | score(model, run, vae, default_sampling(True, vae is not None, run.n_steps), seed=seed))
         print(json.dumps(rows[-1]), flush=True)
     return rows
 

@@ -60,6 +60,8 @@ experiments = {
                       ['--bs', '48', '--recipe', 'bs_start=16']),
     'cpu_latent_grow': ("latent, a batch growing linearly from 16 to 48 images (a mean of 32)", 'cpu', True, [],
                         ['--latent', '--bs', '48', '--recipe', 'bs_start=16']),
+    'cpu_latent_w96': ("latent, widths 96-192 instead of 64-128 (about twice the cost per step)", 'cpu', True, ['widths=[96,192]'], ['--latent']),
+    'cpu_latent_l2': ("latent, two ResNet layers per block instead of one (about 1.6 times the cost per step)", 'cpu', True, ['layers_per_block=2'], ['--latent']),
     'cpu_cond_minsnr': ("pixels, min-SNR-5 loss weighting (Hang et al. 2023)", 'cpu', True, [], ['--recipe', 'snr_gamma=5']),
     'gpu_cond_lr1e-3': ("conditional, peak learning rate 1e-3", 'gpu', True, [], ['--lr', '1e-3']),
     'gpu_cond_lr5e-4': ("conditional, peak learning rate 5e-4", 'gpu', True, [], ['--lr', '5e-4']),
@@ -96,7 +98,7 @@ def score(run:Path, log:Path, n:int, device:str, config:Run, sampler=None, steps
     _, secs = miniai('sample', run, '--out', npz, '--n', n, '--device', device, *opts, log=log)
     scores = json.loads(miniai('eval', npz, '--device', device, log=log)[0].strip().splitlines()[-1])
     npz.unlink()
-    default = default_sampling(config.cond, config.latent is not None)
+    default = default_sampling(config.cond, config.latent is not None, config.n_steps)
     return dict(sampler=sampler or default['sampler'], sampler_steps=steps or default['steps'], sigma_min=default['sigma_min'], guidance=default['guidance'],
                 guidance_interval=default['guidance_interval'], sample_seconds=round(secs, 1), **scores)
 
@@ -105,7 +107,7 @@ def text_adherence(run:Path, n:int=20, seed:int=0)->dict:
     model, r = load_run_model(run)
     vae = run_vae(r)
     fn = lambda prompts: draw_samples(model, r, vae, prompt_tokens(model, prompts), len(prompts), torch.Generator().manual_seed(seed),
-                                      **default_sampling(True, vae is not None))
+                                      **default_sampling(True, vae is not None, r.n_steps))
     gaps = attribute_gaps(fn, n)
     props = sorted({p for _, p in gaps})
     return dict(adherence={p: sum(v > 0 for (_, q), v in gaps.items() if q == p) / 10 for p in props},
