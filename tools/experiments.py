@@ -61,7 +61,6 @@ experiments = {
     'cpu_latent_grow': ("latent, a batch growing linearly from 16 to 48 images (a mean of 32)", 'cpu', True, [],
                         ['--latent', '--bs', '48', '--recipe', 'bs_start=16']),
     'cpu_latent_w96': ("latent, widths 96-192 instead of 64-128 (about twice the cost per step)", 'cpu', True, ['widths=[96,192]'], ['--latent']),
-    'cpu_latent_l2': ("latent, two ResNet layers per block instead of one (about 1.6 times the cost per step)", 'cpu', True, ['layers_per_block=2'], ['--latent']),
     'cpu_cond_minsnr': ("pixels, min-SNR-5 loss weighting (Hang et al. 2023)", 'cpu', True, [], ['--recipe', 'snr_gamma=5']),
     'gpu_cond_lr1e-3': ("conditional, peak learning rate 1e-3", 'gpu', True, [], ['--lr', '1e-3']),
     'gpu_cond_lr5e-4': ("conditional, peak learning rate 5e-4", 'gpu', True, [], ['--lr', '5e-4']),
