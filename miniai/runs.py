@@ -34,8 +34,8 @@ from .text import TextUNet, text_modes, caption_tokens, text_dls, prompt_tokens,
 __all__ = ['config_file', 'losses_file', 'samples_file', 'latent_fields', 'recon_file', 'Run', 'build_model', 'load_run_model',
            'run_vae', 'run_clip', 'run_dls', 'run_model_config', 'run_budget', 'new_run', 'quiet_metrics',
            'seconds_per_step', 'learner_step_seconds', 'LossLogCB', 'processes', 'train', 'default_guidance',
-           'default_sampling', 'draw_samples', 'sample_run', 'train_clip', 'VAERun', 'new_vae_run', 'train_vae',
-           'reconstruct']
+           'default_sampling', 'run_sampling', 'draw_samples', 'sample_run', 'train_clip', 'VAERun', 'new_vae_run',
+           'train_vae', 'reconstruct']
 
 # %% ../nbs/14_runs.ipynb #96717030
 config_file, losses_file, samples_file = 'config.json', 'losses.csv', 'samples.png'
@@ -341,7 +341,7 @@ def train(
         if rank == 0:
             prompts = prompt_tokens(learn.ema_model, class_name_prompts(torch.arange(10).repeat_interleave(10))) if run.text else None
             grid, _ = sample_grid(learn.ema_model, 10, generator=torch.Generator().manual_seed(run.seed),
-                                  decode=vae.from_latents if vae else None, labels=prompts, **default_sampling(run.cond, vae is not None, run.n_steps))
+                                  decode=vae.from_latents if vae else None, labels=prompts, **run_sampling(run))
             with atomic_write(out/samples_file) as f: grid.save(f, format='png')
         if world > 1: dist.barrier()
         return out
@@ -362,6 +362,10 @@ def default_sampling(
     "The sampler settings used when none are given."
     return dict(sampler='dpmpp_2m', steps=10 if latent else 12, sigma_min=0.02, guidance=default_guidance(latent, n_steps) if cond else 0.,
                 guidance_interval=(0.2, 10.) if cond else None)
+
+def run_sampling(run:Run)->dict:
+    "The sampler settings `run`'s samples are drawn with when none are given: `default_sampling` for its conditioning, space and length."
+    return default_sampling(run.cond, run.latent is not None, run.n_steps)
 
 def draw_samples(
     model:DiffusionUNet, # a run's model (`load_run_model`)
@@ -409,7 +413,7 @@ def sample_run(
                     ('--guidance-interval', opts.get('guidance_interval'))):
         if v and not run.cond:
             raise MiniaiError(f"{folder} holds an unconditional model: {flag} needs a run trained with --cond")
-    opts = default_sampling(run.cond, run.latent is not None, run.n_steps) | {k: v for k, v in opts.items() if v is not None}
+    opts = run_sampling(run) | {k: v for k, v in opts.items() if v is not None}
     labels = class_labels(n, label) if run.cond and prompt is None else None
     prompts = ([prompt] * n if prompt is not None else class_name_prompts(labels)) if run.text else None
     cond = prompt_tokens(model, prompts) if run.text else labels

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from miniai.learner import Callback
 from miniai.training import EMACB, save_weights, load_weights, weights_file
-from miniai.runs import new_run, train, load_run_model, run_vae, default_sampling
+from miniai.runs import new_run, train, load_run_model, run_vae, run_sampling
 from sampling_sweep import score
 from experiments import hardware
 
@@ -53,7 +53,7 @@ def one_run(out:Path, latent:bool, minutes:float|None, epochs:int|None, seed:int
         load_weights(model, path)
         what = f"{base['space']}, {'the raw final weights' if name == 'raw' else f'EMA decay {name}'}"
         rows.append(dict(name=f"{base['space']}_ema_{name}", what=what) | base | dict(ema=name)
-                    | score(model, run, vae, default_sampling(True, vae is not None, run.n_steps), seed=seed))
+                    | score(model, run, vae, run_sampling(run), seed=seed))
         print(json.dumps(rows[-1]), flush=True)
     return rows
 

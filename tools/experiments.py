@@ -1,7 +1,7 @@
 """Train, sample and score the runs behind the results table, each with the `miniai` command.
 
 Every experiment is a `miniai train` run (a preset, conditional or not, and `--model` changes), sampled with the
-command's defaults (DPM-Solver++(2M), 12 steps (10 for latent runs) down to sigma 0.02, and for conditional runs guidance 3 at noise levels in (0.2, 10]) and scored by `miniai eval` on
+command's defaults (DPM-Solver++(2M), 12 steps (10 for latent runs) down to sigma 0.02, and for conditional runs guidance at noise levels in (0.2, 10]: 2.5 for latent runs and pixel runs of 3,000 steps or more, else 3) and scored by `miniai eval` on
 1,000 samples. Runs go to OUT/NAME; OUT/results.json gets one row per run (appended, so separate invocations
 build one table); OUT/NAME.png is each run's grid of samples. Runs can share one GPU (--jobs).
 
@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import torch
-from miniai.runs import Run, default_sampling, build_model, load_run_model, run_vae, draw_samples
+from miniai.runs import Run, run_sampling, build_model, load_run_model, run_vae, draw_samples
 from miniai.text import attribute_gaps, held_out_gaps, prompt_tokens
 from miniai.core import num_params
 
@@ -97,7 +97,7 @@ def score(run:Path, log:Path, n:int, device:str, config:Run, sampler=None, steps
     _, secs = miniai('sample', run, '--out', npz, '--n', n, '--device', device, *opts, log=log)
     scores = json.loads(miniai('eval', npz, '--device', device, log=log)[0].strip().splitlines()[-1])
     npz.unlink()
-    default = default_sampling(config.cond, config.latent is not None, config.n_steps)
+    default = run_sampling(config)
     return dict(sampler=sampler or default['sampler'], sampler_steps=steps or default['steps'], sigma_min=default['sigma_min'], guidance=default['guidance'],
                 guidance_interval=default['guidance_interval'], sample_seconds=round(secs, 1), **scores)
 
@@ -106,7 +106,7 @@ def text_adherence(run:Path, n:int=20, seed:int=0)->dict:
     model, r = load_run_model(run)
     vae = run_vae(r)
     fn = lambda prompts: draw_samples(model, r, vae, prompt_tokens(model, prompts), len(prompts), torch.Generator().manual_seed(seed),
-                                      **default_sampling(True, vae is not None, r.n_steps))
+                                      **run_sampling(r))
     gaps = attribute_gaps(fn, n)
     props = sorted({p for _, p in gaps})
     return dict(adherence={p: sum(v > 0 for (_, q), v in gaps.items() if q == p) / 10 for p in props},

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import torch
 from miniai.datasets import class_labels
-from miniai.runs import load_run_model, run_vae, default_sampling, draw_samples
+from miniai.runs import load_run_model, run_vae, run_sampling, draw_samples
 from miniai.fid import evaluate_samples
 
-# name: changes to `default_sampling(cond=True, latent, n_steps)`
+# name: changes to the run's default settings (`run_sampling`)
 settings = {
     'default': {},
     'every level': dict(guidance_interval=None),
@@ -67,7 +67,7 @@ def main():
     out = Path(a.out); out.parent.mkdir(parents=True, exist_ok=True)
     rows = json.loads(out.read_text()) if out.exists() else []
     for name in (a.only.split(',') if a.only else settings):
-        opts = default_sampling(True, run.latent is not None, run.n_steps) | settings[name]
+        opts = run_sampling(run) | settings[name]
         row = dict(run=str(a.run), setting=name, **{'sampler_steps' if k == 'steps' else k: list(v) if isinstance(v, tuple) else v for k, v in opts.items()}, seed=a.seed,
                    **score(model, run, vae, opts, seed=a.seed), threads=torch.get_num_threads())
         print(json.dumps(row), flush=True)
