@@ -6,7 +6,7 @@ Docs: https://miniai.github.io/miniai/training.html.md"""
 
 # %% ../nbs/03_training.ipynb #7f42dbf2
 from __future__ import annotations
-import os, random, signal, threading, time
+import gc, os, random, signal, threading, time
 from contextlib import contextmanager
 from copy import deepcopy
 from pathlib import Path
@@ -364,4 +364,6 @@ class DDPCB(Callback):
         learn.model = DistributedDataParallel(learn.model, device_ids=[device.index] if device.type == 'cuda' else None)
     def after_fit(self, learn):
         for b in learn.model.module.buffers(): dist.broadcast(b, 0)
-    def cleanup_fit(self, learn): learn.model = unwrap(learn.model)
+    def cleanup_fit(self, learn):
+        learn.model = unwrap(learn.model)
+        gc.collect() # free the wrapper (it sits in a reference cycle) while the process group is still alive
