@@ -22,7 +22,7 @@ root = Path(__file__).resolve().parent.parent
 results = root/'nbs'/'results'
 out = results/'frontier'
 # model: (label, the experiment name in results.json, the folders its budgeted runs are in); rows are grouped by machine too:
-# amd_*min ran on an AMD EPYC VM with today's defaults (session 17), xeon_*min on an Intel Xeon VM in sessions 13-15 (the sampler's
+# amd_*min ran on an AMD EPYC VM with today's defaults (sessions 17-19), xeon_*min on an Intel Xeon VM in sessions 13-15 (the sampler's
 # last level still at 0.002), the others on the AMD EPYC VM in sessions 6-9
 models = {
     'pixel': ("miniai, pixels (`miniai train --cond`)", 'cpu_cond', ['budget_*min', 'latent_3min', 'baseline_10min', 'xeon_*min', 'amd_*min']),
