@@ -7,17 +7,21 @@ level, attention at the lowest level, `num_class_embeds` with an 11th "no label"
   cosine timesteps, AdamW lr 1e-4 with weight decay 1e-6, batch 64, `EMAModel` with warm-up up to 0.9999), with its
   warm-up (500 of 10,000 steps there, 5%) and cosine decay scaled to the steps the budget buys, and labels dropped
   at rate 0.1 so it can be guided.
-- `--recipe miniai`: miniai's `diffusion_learner` and `Recipe` (v-prediction, batch 32, one-cycle to 4e-3, EMA
-  0.995, label dropout 0.1), so the row differs from miniai's default run by the architecture alone.
+- `--recipe miniai`: miniai's `diffusion_learner` and the `cpu` preset's recipe (v-prediction, batch 32, one-cycle to
+  4e-3, EMA 0.995 capped at 5% of the run, label dropout 0.1, gradients clipped to norm 1), so the row differs from
+  miniai's default run by the architecture alone. (The 10-minute rows of sessions 8-9, in nbs/results/baseline_10min,
+  trained without the clipping and the cap, and sampled with guidance 3 at every length.)
 
 Like `miniai train --minutes`, the script times 12 training steps first and trains for the steps that fit the budget,
 so load on the machine later changes the wall time, not the result. Every recipe samples the same way as a miniai run
-(`miniai.sampling.sample`: DPM-Solver++(2M), 12 steps, guidance 3 at noise levels in (0.2, 10], labels cycling
-through the classes), so rows differ only by their training. The samples go to OUT/NAME.npz and are scored by
+(`miniai.sampling.sample` with `default_sampling` for a pixel run of its length: DPM-Solver++(2M), 12 steps down to
+σ 0.02, guidance 3 at noise levels in (0.2, 10], 2.5 after 3,000 steps or more, labels cycling through the classes),
+so rows differ only by their training. The samples go to OUT/NAME.npz and are scored by
 `miniai eval`; the row is appended to OUT/results.json in the format of `tools/experiments.py`.
 
     python tools/diffusers_baseline.py --out nbs/results/baseline_10min --recipe diffusers --minutes 10 --seed 0
     python tools/diffusers_baseline.py --out nbs/results/baseline_10min --recipe miniai --minutes 10 --seed 0
+    python tools/frontier.py run --minutes 1,3 --only diffusers_unet_miniai_recipe --prefix amd  # the frontier's diffusers curve
 """
 import argparse, copy, json, math, sys, time
 from pathlib import Path
@@ -31,7 +35,7 @@ from diffusers.training_utils import EMAModel
 from miniai.core import num_params, set_seed
 from miniai.datasets import load_fashion_tensors, images_to_model, class_labels, fashion_dls
 from miniai.learner import Callback
-from miniai.diffusion_training import diffusion_learner, Recipe
+from miniai.diffusion_training import diffusion_learner, preset_recipe
 from miniai.runs import learner_step_seconds, quiet_metrics, default_sampling
 from miniai.sampling import sample_batched
 from experiments import miniai, hardware
@@ -82,8 +86,8 @@ def train_diffusers(model:DiffusersUNet, minutes:float, seed:int, bs:int=64, lr:
     return n_steps, bs, losses
 
 def train_miniai(model:DiffusersUNet, minutes:float, seed:int):
-    "miniai's default recipe (`Recipe()`, as `miniai train --cond`) for the steps that fit in `minutes`; steps and losses."
-    r = Recipe()
+    "miniai's default pixel recipe (the `cpu` preset's, as `miniai train --cond`) for the steps that fit in `minutes`; steps and losses."
+    r = preset_recipe('cpu')
     dls = fashion_dls(r.bs, seed=seed)
     timing = diffusion_learner(copy.deepcopy(model), dls, 14, r, True, 'cpu', cbs=[quiet_metrics()], seed=seed)
     n_steps = max(1, int(minutes * 60 / learner_step_seconds(timing)))
@@ -111,7 +115,7 @@ def main():
     n_steps, bs, losses = (train_diffusers if a.recipe == 'diffusers' else train_miniai)(model, a.minutes, a.seed)
     train_s = time.perf_counter() - start
     model.eval()
-    opts = default_sampling(True)
+    opts = default_sampling(True, n_steps=n_steps)
     labels = class_labels(a.n)
     start = time.perf_counter()
     images = sample_batched(model, (a.n, 1, 32, 32), labels, torch.Generator().manual_seed(a.seed), **opts)
@@ -123,7 +127,7 @@ def main():
     npz.unlink()
     last = losses[-max(1, len(losses) // 10):]
     what = {'diffusers': "diffusers' UNet2DModel (32-64-64) with diffusers' recipe (eps, batch 64, lr 1e-4, warm-up and decay scaled to the steps)",
-            'miniai': "diffusers' UNet2DModel (32-64-64) with miniai's recipe (v, batch 32, one-cycle 4e-3)"}[a.recipe]
+            'miniai': "diffusers' UNet2DModel (32-64-64) with miniai's recipe (v, batch 32, one-cycle 4e-3, gradients clipped to 1)"}[a.recipe]
     row = dict(name=name, what=what, preset='-', cond=True, settings=[], params=num_params(model), steps=n_steps, batch=bs,
                budget=f'{a.minutes:g} minutes', train_minutes=round(train_s / 60, 2), final_loss=round(sum(last) / len(last), 4),
                hardware=hardware('cpu'), command=f"python tools/diffusers_baseline.py --out {a.out} --recipe {a.recipe} --minutes {a.minutes:g} --seed {a.seed}",
