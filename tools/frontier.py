@@ -1,6 +1,6 @@
 """Quality per CPU-minute: FID and accuracy against the training budget, for the pixel, latent and diffusers runs.
 
-`run` trains the missing budgets with `tools/experiments.py` (each budget into nbs/results/PREFIX_Mmin, one run per
+`run` trains the missing budgets with `tools/experiments.py`, diffusers' network with `tools/diffusers_baseline.py` (each budget into nbs/results/PREFIX_Mmin, one run per
 seed, alone on the machine: `--minutes` runs count the steps that fit, so load changes the result); `collect` gathers
 every budgeted run from the results folders below into nbs/results/frontier/frontier.json (one row per model, machine
 and budget: the seeds, steps, FID, KID, accuracy and sampling time as mean, min and max) and draws frontier.png, one
