@@ -32,6 +32,7 @@ models = {
     'diffusers_recipe': ("diffusers' UNet2DModel and recipe", 'diffusers_unet_diffusers_recipe', ['baseline_10min']),
 }
 metrics = ('steps', 'fid', 'kid', 'accuracy', 'sample_seconds')
+diffusers_recipes = {'diffusers_unet_miniai_recipe': 'miniai', 'diffusers_unet_diffusers_recipe': 'diffusers'} # experiment: its --recipe of `tools/diffusers_baseline.py`
 
 def budget_minutes(row:dict)->float|None:
     "The training budget of a result row in minutes (None for runs of a fixed number of epochs)."
@@ -102,13 +103,13 @@ def main():
     r = sub.add_parser('run', help="train and score the pixel, latent or diffusers runs at these budgets")
     r.add_argument('--minutes', required=True, help="comma-separated budgets, e.g. 1,2,5")
     r.add_argument('--seeds', default='0,1,2')
-    r.add_argument('--only', default='cpu_cond,cpu_latent_cond', help="experiments of `tools/experiments.py`, or diffusers_unet_miniai_recipe")
+    r.add_argument('--only', default='cpu_cond,cpu_latent_cond', help="experiments of `tools/experiments.py`, or of `diffusers_recipes`")
     r.add_argument('--prefix', default='budget', help="results folders are nbs/results/PREFIX_Mmin (default: budget)")
     sub.add_parser('collect', help="write frontier.json and frontier.png from the results folders")
     a = p.parse_args()
     if a.cmd == 'run':
-        ours = [n for n in a.only.split(',') if not n.startswith('diffusers_unet_')]
-        theirs = [n.removeprefix('diffusers_unet_').removesuffix('_recipe') for n in a.only.split(',') if n.startswith('diffusers_unet_')]
+        ours = [n for n in a.only.split(',') if n not in diffusers_recipes]
+        theirs = [diffusers_recipes[n] for n in a.only.split(',') if n in diffusers_recipes]
         for m in a.minutes.split(','):
             folder = str(results/f'{a.prefix}_{float(m):g}min')
             if ours: subprocess.run([sys.executable, str(root/'tools'/'experiments.py'), '--out', folder, '--only', ','.join(ours),
