@@ -13,6 +13,7 @@ from .datasets import class_index
 from .fid import evaluate_npz
 from .sampling import samplers
 from .diffusion_training import Recipe, presets, preset_recipe
+from .latent import latent_presets
 from .runs import new_run, train, sample_run, samples_file, new_vae_run, train_vae, reconstruct, recon_file, train_clip
 from .text import text_modes
 
@@ -78,7 +79,7 @@ def _parser()->argparse.ArgumentParser:
     t.add_argument('--bs', type=positive_int, help=f"batch size (default {Recipe.bs})")
     t.add_argument('--lr', type=positive_float,
                    help=f"peak learning rate (default: the preset's, {Recipe.lr} for cpu, "
-                        f"{preset_recipe('gpu').lr} for gpu)")
+                        f"{preset_recipe('cpu', latent_presets).lr} for cpu with --latent, {preset_recipe('gpu').lr} for gpu)")
     t.add_argument('--model', type=field_setting, action='append', metavar='FIELD=VALUE',
                    help="change a field of the preset's model config, "
                         "e.g. mid=transformer, mid_attn=false or max_period=10000 (repeatable)")
@@ -107,7 +108,7 @@ def _parser()->argparse.ArgumentParser:
     s.add_argument('--steps', type=positive_int, help="sampler steps (default 12; 10 for latent runs)")
     s.add_argument('--sigma-min', type=positive_float, help="the last noise level before 0 (default 0.02; Karras et al. use 0.002)")
     s.add_argument('--guidance', type=non_negative_float,
-                   help="classifier-free guidance weight for conditional models (default 2.5 for latent runs and pixel runs of 3,000 steps or more, 3 for shorter pixel runs)")
+                   help="classifier-free guidance weight for conditional models (default 3 for pixel runs and 2.5 for latent runs, half a point less for runs of 3,000 steps or more)")
     s.add_argument('--guidance-interval', type=non_negative_float, nargs=2, metavar=('LO', 'HI'),
                    help="guide only at noise levels LO < sigma <= HI (default 0.2 10)")
     s.add_argument('--seed', type=int, default=0, help="seed of the noise (default 0)")

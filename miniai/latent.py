@@ -49,7 +49,7 @@ def latent_dls(
 latent_presets = {
     'tiny': Preset(UNetConfig(widths=(16, 32), layers_per_block=1, attn_levels=(False, False), mid_attn=False,
                               norm_groups=4, head_dim=8, pred='v'), Recipe()),
-    'cpu': Preset(UNetConfig(widths=(64, 128), layers_per_block=1, attn_levels=(False, False), mid_attn=True, pred='v'), Recipe()),
+    'cpu': Preset(UNetConfig(widths=(64, 128), layers_per_block=1, attn_levels=(False, False), mid_attn=True, pred='v'), Recipe(lr=1e-3)),
     'gpu': Preset(UNetConfig(widths=(128, 256, 512), layers_per_block=2, attn_levels=(False, True, True), mid_attn=True,
                              pred='v'), Recipe(lr=2e-4)),
 }

@@ -351,13 +351,13 @@ def default_guidance(
     latent:bool, # a latent run
     n_steps:int|None, # the run's training steps (None: unknown, taken as short)
 )->float:
-    "The guidance weight for a conditional run: 2.5 for latent runs and pixel runs of 3,000 steps or more, 3 for shorter pixel runs (11)."
-    return 2.5 if latent or (n_steps or 0) >= 3000 else 3.
+    "The guidance weight for a conditional run: 3 for pixels, 2.5 for latents, and half a point less once a run has trained 3,000 steps (11, 13)."
+    return (2.5 if latent else 3.) - (0.5 if (n_steps or 0) >= 3000 else 0.)
 
 def default_sampling(
     cond:bool, # a conditional model: guided
     latent:bool=False, # a latent run: 10 steps are enough (11)
-    n_steps:int|None=None, # the run's training steps: better trained pixel models want less guidance (11)
+    n_steps:int|None=None, # the run's training steps: better trained models want less guidance (11, 13)
 )->dict:
     "The sampler settings used when none are given."
     return dict(sampler='dpmpp_2m', steps=10 if latent else 12, sigma_min=0.02, guidance=default_guidance(latent, n_steps) if cond else 0.,

@@ -1,7 +1,7 @@
 """Train, sample and score the runs behind the results table, each with the `miniai` command.
 
 Every experiment is a `miniai train` run (a preset, conditional or not, and `--model` changes), sampled with the
-command's defaults (DPM-Solver++(2M), 12 steps (10 for latent runs) down to sigma 0.02, and for conditional runs guidance at noise levels in (0.2, 10]: 2.5 for latent runs and pixel runs of 3,000 steps or more, else 3) and scored by `miniai eval` on
+command's defaults (DPM-Solver++(2M), 12 steps (10 for latent runs) down to sigma 0.02, and for conditional runs guidance at noise levels in (0.2, 10]: 3 for pixel runs and 2.5 for latent runs, half a point less for runs of 3,000 steps or more) and scored by `miniai eval` on
 1,000 samples. Runs go to OUT/NAME; OUT/results.json gets one row per run (appended, so separate invocations
 build one table); OUT/NAME.png is each run's grid of samples. Runs can share one GPU (--jobs).
 
@@ -60,7 +60,13 @@ experiments = {
                       ['--bs', '48', '--recipe', 'bs_start=16']),
     'cpu_latent_grow': ("latent, a batch growing linearly from 16 to 48 images (a mean of 32)", 'cpu', True, [],
                         ['--latent', '--bs', '48', '--recipe', 'bs_start=16']),
+    'cpu_latent_lr2e-3': ("latent, peak learning rate 2e-3 instead of 4e-3", 'cpu', True, [], ['--latent', '--lr', '2e-3']),
+    'cpu_latent_lr5e-4': ("latent, peak learning rate 5e-4 instead of 4e-3", 'cpu', True, [], ['--latent', '--lr', '5e-4']),
+    'cpu_latent_lr1e-3': ("latent, peak learning rate 1e-3 (the latent preset's since session 21; 4e-3 before)", 'cpu', True, [], ['--latent', '--lr', '1e-3']),
+    'cpu_latent_lr8e-3': ("latent, peak learning rate 8e-3 instead of 4e-3", 'cpu', True, [], ['--latent', '--lr', '8e-3']),
+    'cpu_latent_attn4': ("latent, self-attention at the 4x4 level too (about 10% more per step)", 'cpu', True, ['attn_levels=[false,true]'], ['--latent']),
     'cpu_latent_w96': ("latent, widths 96-192 instead of 64-128 (about twice the cost per step)", 'cpu', True, ['widths=[96,192]'], ['--latent']),
+    'cpu_cond_lr2e-3': ("pixels, peak learning rate 2e-3 instead of 4e-3", 'cpu', True, [], ['--lr', '2e-3']),
     'cpu_cond_minsnr': ("pixels, min-SNR-5 loss weighting (Hang et al. 2023)", 'cpu', True, [], ['--recipe', 'snr_gamma=5']),
     'gpu_cond_lr1e-3': ("conditional, peak learning rate 1e-3", 'gpu', True, [], ['--lr', '1e-3']),
     'gpu_cond_lr5e-4': ("conditional, peak learning rate 5e-4", 'gpu', True, [], ['--lr', '5e-4']),

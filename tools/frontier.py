@@ -12,6 +12,7 @@ preset clipped its gradients and the EMA was capped, too).
     python tools/frontier.py run --minutes 5,1 --prefix xeon
     python tools/frontier.py run --minutes 10,3 --prefix amd
     python tools/frontier.py run --minutes 1,3 --only diffusers_unet_miniai_recipe --prefix amd  # `tools/diffusers_baseline.py`
+    python tools/frontier.py run --minutes 10,3,1,2,5 --only cpu_latent_lr1e-3 --prefix lr  # the latent preset's learning rate since session 21
     python tools/frontier.py collect
 """
 import argparse, json, subprocess, sys
@@ -22,14 +23,17 @@ from miniai.fid import seed_summary, frontier_table, markdown_table
 root = Path(__file__).resolve().parent.parent
 results = root/'nbs'/'results'
 out = results/'frontier'
-# model: (label, the experiment name in results.json, the folders its budgeted runs are in); rows are grouped by machine too:
-# amd_*min ran on an AMD EPYC VM with today's defaults (sessions 17-19), xeon_*min on an Intel Xeon VM in sessions 13-15 (the sampler's
-# last level still at 0.002), the others on the AMD EPYC VM in sessions 6-9
+# model: (label, the experiment names in results.json, the folders its budgeted runs are in); rows are grouped by machine too:
+# amd_*min ran on an AMD EPYC VM with today's defaults (sessions 17-20), xeon_*min on an Intel Xeon VM in sessions 13-15 (the sampler's
+# last level still at 0.002), the others on the AMD EPYC VM in sessions 6-9. Since session 21 the latent `cpu` preset's peak learning
+# rate is 1e-3: its runs are `cpu_latent_lr1e-3` in lr_*min (the same as `cpu_latent_cond` now), and amd_*min's latent runs (4e-3) are a model of their own
 models = {
-    'pixel': ("miniai, pixels (`miniai train --cond`)", 'cpu_cond', ['budget_*min', 'latent_3min', 'baseline_10min', 'xeon_*min', 'amd_*min']),
-    'latent': ("miniai, VAE latents (`miniai train --cond --latent`)", 'cpu_latent_cond', ['budget_*min', 'latent_3min', 'latent_10min', 'xeon_*min', 'amd_*min']),
-    'diffusers': ("diffusers' UNet2DModel, miniai's recipe", 'diffusers_unet_miniai_recipe', ['baseline_10min', 'amd_*min']),
-    'diffusers_recipe': ("diffusers' UNet2DModel and recipe", 'diffusers_unet_diffusers_recipe', ['baseline_10min']),
+    'pixel': ("miniai, pixels (`miniai train --cond`)", ['cpu_cond'], ['budget_*min', 'latent_3min', 'baseline_10min', 'xeon_*min', 'amd_*min']),
+    'latent': ("miniai, VAE latents (`miniai train --cond --latent`)", ['cpu_latent_cond', 'cpu_latent_lr1e-3'],
+               ['budget_*min', 'latent_3min', 'latent_10min', 'xeon_*min', 'lr_*min']),
+    'diffusers': ("diffusers' UNet2DModel, miniai's recipe", ['diffusers_unet_miniai_recipe'], ['baseline_10min', 'amd_*min']),
+    'diffusers_recipe': ("diffusers' UNet2DModel and recipe", ['diffusers_unet_diffusers_recipe'], ['baseline_10min']),
+    'latent_lr4e-3': ("miniai, VAE latents, peak learning rate 4e-3 (sessions 17-20)", ['cpu_latent_cond'], ['amd_*min']),
 }
 metrics = ('steps', 'fid', 'kid', 'accuracy', 'sample_seconds')
 diffusers_recipes = {'diffusers_unet_miniai_recipe': 'miniai', 'diffusers_unet_diffusers_recipe': 'diffusers'} # experiment: its --recipe of `tools/diffusers_baseline.py`
@@ -50,17 +54,17 @@ def machine(hardware:str, folder:str='')->str:
 def collect()->list[dict]:
     "One row per model, machine and budget, each metric as mean, min and max over the seeds."
     rows = []
-    for key, (label, name, folders) in models.items():
+    for key, (label, names, folders) in models.items():
         runs = {}
         for pattern in folders:
             for f in sorted(results.glob(f'{pattern}/results.json')):
                 for r in json.loads(f.read_text()):
                     m = budget_minutes(r)
-                    if r['name'] == name and r.get('seed') is not None and m is not None:
-                        runs[(machine(r['hardware'], f.parent.name), m, r['seed'])] = r | dict(source=str(f.parent.relative_to(root)))
+                    if r['name'] in names and r.get('seed') is not None and m is not None:
+                        runs[(machine(r['hardware'], f.parent.name), m, r['seed'])] = r | dict(name=names[0], source=str(f.parent.relative_to(root)))
         for mach, m in sorted({(mach, m) for mach, m, _ in runs}):
             rs = [r for (mc, mm, _), r in sorted(runs.items()) if (mc, mm) == (mach, m)]
-            summary = seed_summary(rs, [name], metrics)[0]  # the default sampler's rows; `steps` as mean, min and max too
+            summary = seed_summary(rs, names[:1], metrics)[0]  # the default sampler's rows; `steps` as mean, min and max too
             rows.append(dict(model=key, label=label, machine=mach, minutes=m, seeds=[r['seed'] for r in rs], sources=sorted({r['source'] for r in rs}),
                              hardware=sorted({r['hardware'] for r in rs})) | {k: summary[k] for k in metrics if k in summary})
     return rows

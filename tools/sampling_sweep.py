@@ -45,6 +45,15 @@ settings = {
     'guidance 2.5': dict(guidance=2.5),
     'guidance 3': dict(guidance=3.),
     'guidance 4': dict(guidance=4.),
+    'guidance 2 interval 0.2-30': dict(guidance=2., guidance_interval=(0.2, 30.)),
+    'guidance 2 interval 0.5-30': dict(guidance=2., guidance_interval=(0.5, 30.)),
+    'guidance 2.5 interval 0.5-10': dict(guidance=2.5, guidance_interval=(0.5, 10.)),
+    'guidance 3 interval 0.5-10': dict(guidance=3., guidance_interval=(0.5, 10.)),
+    'guidance 3 interval 1-10': dict(guidance=3., guidance_interval=(1., 10.)),
+    'guidance 2.5 interval 0.2-5': dict(guidance=2.5, guidance_interval=(0.2, 5.)),
+    'guidance 3 interval 0.2-5': dict(guidance=3., guidance_interval=(0.2, 5.)),
+    'guidance 4 interval 0.2-5': dict(guidance=4., guidance_interval=(0.2, 5.)),
+    'guidance 4 interval 0.05-5': dict(guidance=4., guidance_interval=(0.05, 5.)),
 }
 
 def score(model, run, vae, opts:dict, n:int=1000, bs:int=500, seed:int=0)->dict:
