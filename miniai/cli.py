@@ -78,7 +78,7 @@ def _parser()->argparse.ArgumentParser:
                    help="model size: tiny (tests), cpu (default) or gpu")
     t.add_argument('--bs', type=positive_int, help=f"batch size (default {Recipe.bs})")
     t.add_argument('--lr', type=positive_float,
-                   help=f"peak learning rate (default: the preset's, {Recipe.lr} for cpu, "
+                   help=f"peak learning rate (default: the preset's, {preset_recipe('cpu').lr} for cpu, "
                         f"{preset_recipe('cpu', latent_presets).lr} for cpu with --latent, {preset_recipe('gpu').lr} for gpu)")
     t.add_argument('--model', type=field_setting, action='append', metavar='FIELD=VALUE',
                    help="change a field of the preset's model config, "

@@ -5,7 +5,7 @@ setting. Rows are appended to OUT (JSON lines' list), so separate invocations bu
 
     python tools/sampling_sweep.py runs/cpu_cond --out nbs/results/cpu3/sampling.json
 """
-import argparse, json, time
+import argparse, json, re, time
 from pathlib import Path
 
 import torch
@@ -45,16 +45,15 @@ settings = {
     'guidance 2.5': dict(guidance=2.5),
     'guidance 3': dict(guidance=3.),
     'guidance 4': dict(guidance=4.),
-    'guidance 2 interval 0.2-30': dict(guidance=2., guidance_interval=(0.2, 30.)),
-    'guidance 2 interval 0.5-30': dict(guidance=2., guidance_interval=(0.5, 30.)),
-    'guidance 2.5 interval 0.5-10': dict(guidance=2.5, guidance_interval=(0.5, 10.)),
-    'guidance 3 interval 0.5-10': dict(guidance=3., guidance_interval=(0.5, 10.)),
-    'guidance 3 interval 1-10': dict(guidance=3., guidance_interval=(1., 10.)),
-    'guidance 2.5 interval 0.2-5': dict(guidance=2.5, guidance_interval=(0.2, 5.)),
-    'guidance 3 interval 0.2-5': dict(guidance=3., guidance_interval=(0.2, 5.)),
-    'guidance 4 interval 0.2-5': dict(guidance=4., guidance_interval=(0.2, 5.)),
-    'guidance 4 interval 0.05-5': dict(guidance=4., guidance_interval=(0.05, 5.)),
 }
+
+def setting(name:str)->dict:
+    "The changes a setting's name asks for: a key of `settings`, or 'guidance W interval LO-HI' (guide at W where LO < sigma <= HI)."
+    if name in settings: return settings[name]
+    m = re.fullmatch(r'guidance ([\d.]+) interval ([\d.]+)-([\d.]+)', name)
+    if m is None: raise SystemExit(f"unknown setting {name!r}: choose one of {', '.join(settings)}, or 'guidance W interval LO-HI'")
+    w, lo, hi = map(float, m.groups())
+    return dict(guidance=w, guidance_interval=(lo, hi))
 
 def score(model, run, vae, opts:dict, n:int=1000, bs:int=500, seed:int=0)->dict:
     "Sample `n` images with `opts` in batches of `bs` (decoded by `vae` for a latent run); their scores and the seconds sampling took."
@@ -68,7 +67,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('run', help="a run folder of a conditional model (pixels or latents)")
     p.add_argument('--out', required=True, help="JSON file the rows are appended to")
-    p.add_argument('--only', help="comma-separated names of settings (default: all)")
+    p.add_argument('--only', help="comma-separated names of settings, or 'guidance W interval LO-HI' (default: every named setting)")
     p.add_argument('--seed', type=int, default=0, help="seed of the noise (default 0)")
     a = p.parse_args()
     model, run = load_run_model(a.run, 'cpu')
@@ -76,7 +75,7 @@ def main():
     out = Path(a.out); out.parent.mkdir(parents=True, exist_ok=True)
     rows = json.loads(out.read_text()) if out.exists() else []
     for name in (a.only.split(',') if a.only else settings):
-        opts = run_sampling(run) | settings[name]
+        opts = run_sampling(run) | setting(name)
         row = dict(run=str(a.run), setting=name, **{'sampler_steps' if k == 'steps' else k: list(v) if isinstance(v, tuple) else v for k, v in opts.items()}, seed=a.seed,
                    **score(model, run, vae, opts, seed=a.seed), threads=torch.get_num_threads())
         print(json.dumps(row), flush=True)
