@@ -1,7 +1,7 @@
 """Train, sample and score the runs behind the results table, each with the `miniai` command.
 
 Every experiment is a `miniai train` run (a preset, conditional or not, and `--model` changes), sampled with the
-command's defaults (DPM-Solver++(2M), 12 steps (10 for latent runs) down to sigma 0.02, and for conditional runs guidance at noise levels in (0.2, 10]: 3 for pixel runs and 2.5 for latent runs, half a point less for runs of 3,000 steps or more) and scored by `miniai eval` on
+command's defaults (DPM-Solver++(2M), 12 steps (10 for latent runs) down to sigma 0.02, and for conditional runs guidance at noise levels in (0.2, 10]: 3 for pixel runs and 2.5 for latent runs, 2 for runs of 3,000 steps or more, 1.5 from 10,000) and scored by `miniai eval` on
 1,000 samples. Runs go to OUT/NAME; OUT/results.json gets one row per run (appended, so separate invocations
 build one table); OUT/NAME.png is each run's grid of samples. Runs can share one GPU (--jobs).
 
@@ -9,6 +9,7 @@ build one table); OUT/NAME.png is each run's grid of samples. Runs can share one
     python tools/experiments.py --out runs/gpu --minutes 5 --device cuda --jobs 7 --only gpu_uncond,gpu_cond
     python tools/experiments.py --out nbs/results/cpu_seeds --epochs 1 --seeds 0,1,2 --only cpu_cond,cpu_uncond
     python tools/experiments.py --out nbs/results/amd_10min --seeds 0 --only cpu_cond --rescore  # after the default sampler changed
+    python tools/experiments.py --out nbs/results/lr_20min --seeds 0,1,2 --only cpu_latent_lr1e-3 --rescore --guidance 2.5  # at the frontier's weight
 
 With --seeds each experiment trains once per seed (`miniai train --seed S`, sampled with `--seed S`), into
 OUT/NAME_sS, and its rows carry `seed`; OUT/NAME_sS_losses.csv keeps each run's loss log.
@@ -95,15 +96,15 @@ def final_loss(run:Path, frac:float=0.1)->float:
     last = losses[-max(1, int(len(losses) * frac)):]
     return sum(last) / len(last)
 
-def score(run:Path, log:Path, n:int, device:str, config:Run, sampler=None, steps=None, seed:int=0)->dict:
-    "Sample `n` images from the run in folder `run` (`config` is its `Run`; the command's default sampler unless given) and score them with `miniai eval`."
+def score(run:Path, log:Path, n:int, device:str, config:Run, sampler=None, steps=None, seed:int=0, guidance:float|None=None)->dict:
+    "Sample `n` images from the run in folder `run` (`config` is its `Run`; the command's default sampler and guidance unless given) and score them with `miniai eval`."
     npz = run/f"samples_{sampler or 'default'}.npz"
-    opts = ['--seed', seed] + ([] if sampler is None else ['--sampler', sampler, '--steps', steps])
+    opts = ['--seed', seed] + ([] if sampler is None else ['--sampler', sampler, '--steps', steps]) + ([] if guidance is None else ['--guidance', guidance])
     _, secs = miniai('sample', run, '--out', npz, '--n', n, '--device', device, *opts, log=log)
     scores = json.loads(miniai('eval', npz, '--device', device, log=log)[0].strip().splitlines()[-1])
     npz.unlink()
     default = run_sampling(config)
-    return dict(sampler=sampler or default['sampler'], sampler_steps=steps or default['steps'], sigma_min=default['sigma_min'], guidance=default['guidance'],
+    return dict(sampler=sampler or default['sampler'], sampler_steps=steps or default['steps'], sigma_min=default['sigma_min'], guidance=default['guidance'] if guidance is None else guidance,
                 guidance_interval=default['guidance_interval'], sample_seconds=round(secs, 1), **scores)
 
 def text_adherence(run:Path, n:int=20, seed:int=0)->dict:
@@ -118,11 +119,11 @@ def text_adherence(run:Path, n:int=20, seed:int=0)->dict:
                 gaps={f'{k[0]}|{k[1]}': round(v, 4) for k, v in gaps.items()},
                 held_out={f'{k[0]}|{k[1]}': round(v, 4) for k, v in held_out_gaps(gaps).items()})
 
-def rescore(row:dict|None, name:str, out:Path, n:int, device:str, seed:int|None=None)->list[dict]:
-    "Sample and score an experiment's trained run again with today's default sampler; its `row` keeps the training fields."
+def rescore(row:dict|None, name:str, out:Path, n:int, device:str, seed:int|None=None, guidance:float|None=None)->list[dict]:
+    "Sample and score an experiment's trained run again with today's default sampler (and `guidance`, if given); its `row` keeps the training fields."
     tag = name if seed is None else f'{name}_s{seed}'
     if row is None or not (out/tag).is_dir(): raise RuntimeError(f"no trained run {out/tag} with a row in {out/'results.json'}")
-    return [row | score(out/tag, out/f'{tag}.log', n, device, Run.load(out/tag), seed=seed or 0)]
+    return [row | score(out/tag, out/f'{tag}.log', n, device, Run.load(out/tag), seed=seed or 0, guidance=guidance)]
 
 def run_experiment(name:str, out:Path, minutes:float|None, epochs:int|None, device:str, n:int, data:str|None,
                    seed:int|None=None)->list[dict]:
@@ -160,16 +161,18 @@ def main():
     p.add_argument('--data', help="Fashion-MNIST folder (default $MINIAI_DATA)")
     p.add_argument('--seeds', help="comma-separated training seeds: each experiment runs once per seed")
     p.add_argument('--rescore', action='store_true', help="train nothing: sample and score the runs in OUT again with today's default sampler")
+    p.add_argument('--guidance', type=float, help="with --rescore: sample at this guidance weight instead of the default (to compare with rows sampled before the default changed)")
     a = p.parse_args()
     names = a.only.split(',') if a.only else list(experiments)
     unknown = [x for x in names if x not in experiments]
     if unknown: sys.exit(f"unknown experiments: {', '.join(unknown)}")
+    if a.guidance is not None and not a.rescore: sys.exit("--guidance applies to --rescore only")
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
     seeds = [int(s) for s in a.seeds.split(',')] if a.seeds else [None]
     results = out/'results.json'
     with ThreadPoolExecutor(a.jobs) as ex:
         trained = {(r['name'], r.get('seed')): r for r in json.loads(results.read_text())} if a.rescore and results.exists() else {}
-        futures = {(x, s): ex.submit(rescore, trained.get((x, s)), x, out, a.n, a.device, s) if a.rescore else
+        futures = {(x, s): ex.submit(rescore, trained.get((x, s)), x, out, a.n, a.device, s, a.guidance) if a.rescore else
                            ex.submit(run_experiment, x, out, a.minutes, a.epochs, a.device, a.n, a.data, s) for s in seeds for x in names}
         rows = []
         for (x, s), f in futures.items():

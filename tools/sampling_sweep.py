@@ -39,21 +39,15 @@ settings = {
     'euler': dict(sampler='euler'),
     'ddpm': dict(sampler='ddpm'),
     'heun 6': dict(sampler='heun', steps=6),
-    'guidance 0': dict(guidance=0.),
-    'guidance 1': dict(guidance=1.),
-    'guidance 2': dict(guidance=2.),
-    'guidance 2.5': dict(guidance=2.5),
-    'guidance 3': dict(guidance=3.),
-    'guidance 4': dict(guidance=4.),
 }
 
 def setting(name:str)->dict:
-    "The changes a setting's name asks for: a key of `settings`, or 'guidance W interval LO-HI' (guide at W where LO < sigma <= HI)."
+    "The changes a setting's name asks for: a key of `settings`, 'guidance W', or 'guidance W interval LO-HI' (guide at W where LO < sigma <= HI)."
     if name in settings: return settings[name]
-    m = re.fullmatch(r'guidance ([\d.]+) interval ([\d.]+)-([\d.]+)', name)
-    if m is None: raise SystemExit(f"unknown setting {name!r}: choose one of {', '.join(settings)}, or 'guidance W interval LO-HI'")
-    w, lo, hi = map(float, m.groups())
-    return dict(guidance=w, guidance_interval=(lo, hi))
+    m = re.fullmatch(r'guidance ([\d.]+)(?: interval ([\d.]+)-([\d.]+))?', name)
+    if m is None: raise SystemExit(f"unknown setting {name!r}: choose one of {', '.join(settings)}, 'guidance W', or 'guidance W interval LO-HI'")
+    w, lo, hi = m.groups()
+    return dict(guidance=float(w)) | ({} if lo is None else dict(guidance_interval=(float(lo), float(hi))))
 
 def score(model, run, vae, opts:dict, n:int=1000, bs:int=500, seed:int=0)->dict:
     "Sample `n` images with `opts` in batches of `bs` (decoded by `vae` for a latent run); their scores and the seconds sampling took."
@@ -67,7 +61,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('run', help="a run folder of a conditional model (pixels or latents)")
     p.add_argument('--out', required=True, help="JSON file the rows are appended to")
-    p.add_argument('--only', help="comma-separated names of settings, or 'guidance W interval LO-HI' (default: every named setting)")
+    p.add_argument('--only', help="comma-separated names of settings, 'guidance W', or 'guidance W interval LO-HI' (default: every named setting)")
     p.add_argument('--seed', type=int, default=0, help="seed of the noise (default 0)")
     a = p.parse_args()
     model, run = load_run_model(a.run, 'cpu')
