@@ -126,7 +126,7 @@ def rescore(row:dict|None, name:str, out:Path, n:int, device:str, seed:int|None=
     return [row | score(out/tag, out/f'{tag}.log', n, device, Run.load(out/tag), seed=seed or 0, guidance=guidance)]
 
 def run_experiment(name:str, out:Path, minutes:float|None, epochs:int|None, device:str, n:int, data:str|None,
-                   seed:int|None=None)->list[dict]:
+                   seed:int|None=None, guidance:float|None=None)->list[dict]:
     "Train, sample and score one experiment (with `seed`, if given); its rows for the table."
     what, preset, cond, settings, train_args = (*experiments[name], [])[:5]
     tag = name if seed is None else f'{name}_s{seed}'
@@ -145,8 +145,8 @@ def run_experiment(name:str, out:Path, minutes:float|None, epochs:int|None, devi
                 hardware=hardware(device), command=f"miniai train {' '.join(map(str, args[1:]))}")
     if seed is not None: base['seed'] = seed; shutil.copy(run/'losses.csv', out/f'{tag}_losses.csv')
     shutil.copy(run/'samples.png', out/f'{tag}.png')
-    rows = [base | score(run, log, n, device, c, seed=seed or 0) | (text_adherence(run, seed=seed or 0) if c.text else {})]
-    for sampler, steps in sampler_runs.get(name, []): rows.append(base | score(run, log, n, device, c, sampler, steps, seed or 0))
+    rows = [base | score(run, log, n, device, c, seed=seed or 0, guidance=guidance) | (text_adherence(run, seed=seed or 0) if c.text else {})]
+    for sampler, steps in sampler_runs.get(name, []): rows.append(base | score(run, log, n, device, c, sampler, steps, seed or 0, guidance))
     return rows
 
 def main():
@@ -161,19 +161,18 @@ def main():
     p.add_argument('--data', help="Fashion-MNIST folder (default $MINIAI_DATA)")
     p.add_argument('--seeds', help="comma-separated training seeds: each experiment runs once per seed")
     p.add_argument('--rescore', action='store_true', help="train nothing: sample and score the runs in OUT again with today's default sampler")
-    p.add_argument('--guidance', type=float, help="with --rescore: sample at this guidance weight instead of the default (to compare with rows sampled before the default changed)")
+    p.add_argument('--guidance', type=float, help="sample at this guidance weight instead of the default (e.g. with --rescore, to compare with rows sampled before the default changed)")
     a = p.parse_args()
     names = a.only.split(',') if a.only else list(experiments)
     unknown = [x for x in names if x not in experiments]
     if unknown: sys.exit(f"unknown experiments: {', '.join(unknown)}")
-    if a.guidance is not None and not a.rescore: sys.exit("--guidance applies to --rescore only")
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
     seeds = [int(s) for s in a.seeds.split(',')] if a.seeds else [None]
     results = out/'results.json'
     with ThreadPoolExecutor(a.jobs) as ex:
         trained = {(r['name'], r.get('seed')): r for r in json.loads(results.read_text())} if a.rescore and results.exists() else {}
         futures = {(x, s): ex.submit(rescore, trained.get((x, s)), x, out, a.n, a.device, s, a.guidance) if a.rescore else
-                           ex.submit(run_experiment, x, out, a.minutes, a.epochs, a.device, a.n, a.data, s) for s in seeds for x in names}
+                           ex.submit(run_experiment, x, out, a.minutes, a.epochs, a.device, a.n, a.data, s, a.guidance) for s in seeds for x in names}
         rows = []
         for (x, s), f in futures.items():
             try: rows += f.result()
