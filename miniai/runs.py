@@ -189,7 +189,7 @@ def new_run(
     model:dict|None=None, # `UNetConfig` fields to change
     latent:str|bool=False, # diffusion on a VAE's latents: True for the shipped VAE, or a VAE folder
     text:str|bool=False, # conditioned on captions: True for the shipped CLIP's text encoder, or a CLIP folder
-    text_mode:str='pooled', # how a text run reads the text: 'pooled' (its vector, the better at CPU budgets) or 'xattn' (see 13c)
+    text_mode:str='pooled', # how a text run reads the text: 'pooled' (its vector: as good as cross-attention here, 13c) or 'xattn'
 )->Run:
     "A new run from preset `preset`, checked (its model is built once), with its length still to measure."
     budget = run_budget(epochs, minutes)

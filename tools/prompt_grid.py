@@ -2,7 +2,7 @@
 
     python tools/prompt_grid.py RUN OUT.png [--n 8] [--seed 0] [--prompts 'a dark ankle boot' 'a light ankle boot' ...]
 
-Sampled with the command's defaults (DPM-Solver++(2M), 12 steps, guidance 3 in (0.2, 10]), as `miniai sample --prompt` does.
+Sampled with the run's defaults (`runs.run_sampling`: its space and length choose the steps and the guidance), as `miniai sample --prompt` does.
 """
 import argparse
 
@@ -11,7 +11,7 @@ matplotlib.use('Agg')
 import matplotlib.pyplot as plt
 import torch
 
-from miniai.runs import load_run_model, run_vae, default_sampling
+from miniai.runs import load_run_model, run_vae, run_sampling
 from miniai.sampling import sample
 from miniai.text import prompt_tokens
 
@@ -32,7 +32,7 @@ def main():
     for prompt in a.prompts:
         noise.manual_seed(a.seed) # the same noise for every prompt
         x, _ = sample(model, (a.n, c.in_channels, c.image_size, c.image_size), labels=prompt_tokens(model, prompt, a.n),
-                      generator=noise, **default_sampling(True, vae is not None) | ({'clip': None} if vae else {}))
+                      generator=noise, **run_sampling(run) | ({'clip': None} if vae else {}))
         rows.append(vae.from_latents(x).cpu() if vae else x)
     fig, axs = plt.subplots(len(rows), 1, figsize=(a.n * 0.55 + 2.2, len(rows) * 0.6))
     for ax, prompt, x in zip(axs, a.prompts, rows):
