@@ -11,8 +11,7 @@ matplotlib.use('Agg')
 import matplotlib.pyplot as plt
 import torch
 
-from miniai.runs import load_run_model, run_vae, run_sampling
-from miniai.sampling import sample
+from miniai.runs import load_run_model, run_vae, run_sampling, draw_samples
 from miniai.text import prompt_tokens
 
 default_prompts = ['a dark ankle boot', 'a light ankle boot', 'trousers', 'a pair of trousers', 'a small bag', 'a large bag',
@@ -26,14 +25,12 @@ def main():
     p.add_argument('--prompts', nargs='+', default=default_prompts)
     a = p.parse_args()
     model, run = load_run_model(a.run)
-    vae, c = run_vae(run), run.model
+    vae = run_vae(run)
     noise = torch.Generator().manual_seed(a.seed)
     rows = []
     for prompt in a.prompts:
         noise.manual_seed(a.seed) # the same noise for every prompt
-        x, _ = sample(model, (a.n, c.in_channels, c.image_size, c.image_size), labels=prompt_tokens(model, prompt, a.n),
-                      generator=noise, **run_sampling(run) | ({'clip': None} if vae else {}))
-        rows.append(vae.from_latents(x).cpu() if vae else x)
+        rows.append(draw_samples(model, run, vae, prompt_tokens(model, prompt, a.n), a.n, noise, **run_sampling(run)))
     fig, axs = plt.subplots(len(rows), 1, figsize=(a.n * 0.55 + 2.2, len(rows) * 0.6))
     for ax, prompt, x in zip(axs, a.prompts, rows):
         ax.imshow(torch.cat(list(x[:, 0]), dim=1), cmap='gray', vmin=-1, vmax=1)
