@@ -108,7 +108,7 @@ def _parser()->argparse.ArgumentParser:
     s.add_argument('--steps', type=positive_int, help="sampler steps (default 12; 10 for latent runs)")
     s.add_argument('--sigma-min', type=positive_float, help="the last noise level before 0 (default 0.02; Karras et al. use 0.002)")
     s.add_argument('--guidance', type=non_negative_float,
-                   help="classifier-free guidance weight for conditional models (default 3 for pixel runs and 2.5 for latent runs, 2 for runs of 3,000 steps or more, 1.5 from 10,000)")
+                   help="classifier-free guidance weight for conditional models (default 3 for pixel runs and 2.5 for latent runs; pixel runs 2.5 from 3,000 training steps and 2 from 4,000, latent runs 2 from 3,000; 1.5 from 10,000)")
     s.add_argument('--guidance-interval', type=non_negative_float, nargs=2, metavar=('LO', 'HI'),
                    help="guide only at noise levels LO < sigma <= HI (default 0.2 10)")
     s.add_argument('--seed', type=int, default=0, help="seed of the noise (default 0)")

@@ -351,9 +351,11 @@ def default_guidance(
     latent:bool, # a latent run
     n_steps:int|None, # the run's training steps (None: unknown, taken as short)
 )->float:
-    "The guidance weight for a conditional run: 3 for pixels and 2.5 for latents, then for both 2 from 3,000 training steps and 1.5 from 10,000 (11, 13)."
+    "The guidance weight for a conditional run: 3 for pixels and 2.5 for latents; pixels 2.5 from 3,000 training steps and 2 from 4,000, latents 2 from 3,000; both 1.5 from 10,000 (11, 13)."
     n = n_steps or 0
-    return 1.5 if n >= 10_000 else 2. if n >= 3000 else 2.5 if latent else 3.
+    if n >= 10_000: return 1.5
+    if n >= (3000 if latent else 4000): return 2.
+    return 2.5 if latent or n >= 3000 else 3.
 
 def default_sampling(
     cond:bool, # a conditional model: guided

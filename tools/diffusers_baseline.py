@@ -15,7 +15,7 @@ level, attention at the lowest level, `num_class_embeds` with an 11th "no label"
 Like `miniai train --minutes`, the script times 12 training steps first and trains for the steps that fit the budget,
 so load on the machine later changes the wall time, not the result. Every recipe samples the same way as a miniai run
 (`miniai.sampling.sample` with `default_sampling` for a pixel run of its length: DPM-Solver++(2M), 12 steps down to
-σ 0.02, guidance 3 at noise levels in (0.2, 10], 2 after 3,000 steps or more, 1.5 after 10,000, labels cycling through the classes),
+σ 0.02, guidance 3 at noise levels in (0.2, 10], 2.5 after 3,000 steps, 2 after 4,000, 1.5 after 10,000, labels cycling through the classes),
 so rows differ only by their training. The samples go to OUT/NAME.npz and are scored by
 `miniai eval`; the row is appended to OUT/results.json in the format of `tools/experiments.py`.
 
