@@ -90,6 +90,7 @@ class Recipe:
     lr:float=4e-3 # peak learning rate of the one-cycle schedule
     pct_start:float=0.1 # fraction of the steps spent warming up
     weight_decay:float=0.01 # AdamW's weight decay
+    beta2:float=0.999 # AdamW's β2: its estimate of each gradient's square averages over about 1/(1-β2) steps
     ema_decay:float=0.995 # weight of the old average in the EMA of the weights...
     ema_span:float|None=0.05 # ...capped so that the average spans at most this fraction of the run; None: never capped
     p_uncond:float=0.1 # label dropout for classifier-free guidance
@@ -104,6 +105,7 @@ class Recipe:
         num = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
         ok = dict(bs=num(self.bs) and self.bs == int(self.bs) > 0, lr=num(self.lr) and self.lr > 0,
                   pct_start=num(self.pct_start) and 0 < self.pct_start < 1, weight_decay=num(self.weight_decay) and self.weight_decay >= 0,
+                  beta2=num(self.beta2) and 0 <= self.beta2 < 1,
                   ema_decay=num(self.ema_decay) and 0 <= self.ema_decay < 1,
                   ema_span=self.ema_span is None or num(self.ema_span) and 0 < self.ema_span <= 1, p_uncond=num(self.p_uncond) and 0 <= self.p_uncond <= 1,
                   log_sigma=self.log_sigma is None or isinstance(self.log_sigma, (list, tuple)) and len(self.log_sigma) == 2
@@ -209,7 +211,7 @@ def diffusion_learner(
     cbs = [DiffusionCB(cond, r.p_uncond, seed, r.log_sigma, r.snr_gamma, r.flip), DeviceCB(device), EMACB(r.ema_decay_for(n_steps), validate=True),
            BatchSchedCB(sched), StopAtStepCB(n_steps), *([GradClipCB(r.grad_clip)] if r.grad_clip else []),
            *([BatchGrowCB(r.bs_start / r.bs, n_steps)] if r.bs_start else []), *cbs]
-    opt_func = partial(torch.optim.AdamW, weight_decay=r.weight_decay)
+    opt_func = partial(torch.optim.AdamW, betas=(0.9, r.beta2), weight_decay=r.weight_decay) # β1 is cycled by `sched`
     return Learner(channels_last(model), dls, F.mse_loss, r.lr, cbs, opt_func)
 
 # %% ../nbs/11_diffusion_training.ipynb #2f770a23
