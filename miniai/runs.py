@@ -347,15 +347,15 @@ def train(
         return out
 
 # %% ../nbs/14_runs.ipynb #953e37f3
+_guidance_by_steps = {False: ((10_000, 1.5), (4000, 2.), (3000, 2.5), (0, 3.)), # pixels: (from this many training steps, this weight), longest first
+                      True: ((10_000, 1.5), (3000, 2.), (0, 2.5))} # latents
+
 def default_guidance(
     latent:bool, # a latent run
     n_steps:int|None, # the run's training steps (None: unknown, taken as short)
 )->float:
     "The guidance weight for a conditional run: 3 for pixels and 2.5 for latents; pixels 2.5 from 3,000 training steps and 2 from 4,000, latents 2 from 3,000; both 1.5 from 10,000 (11, 13)."
-    n = n_steps or 0
-    if n >= 10_000: return 1.5
-    if n >= (3000 if latent else 4000): return 2.
-    return 2.5 if latent or n >= 3000 else 3.
+    return next(weight for steps, weight in _guidance_by_steps[bool(latent)] if (n_steps or 0) >= steps)
 
 def default_sampling(
     cond:bool, # a conditional model: guided
