@@ -48,7 +48,7 @@ experiments = {
     'cpu_cond_eps': ("ablation: predict the noise (eps) instead of v", 'cpu', True, ['pred=eps']),
     'cpu_cond_lr1e-3': ("ablation: peak learning rate 1e-3 instead of 4e-3", 'cpu', True, [], ['--lr', '1e-3']),
     'cpu_cond_bs128': ("ablation: batches of 128 instead of 32 (a quarter of the steps)", 'cpu', True, [], ['--bs', '128']),
-    'cpu_cond_nopatch': ("no 2x2 patches: widths 16-32-64 on the full 32x32 image (a quarter of the weights, about 1.4x the cost of a step)", 'cpu', True, ['patch_size=1', 'widths=[16,32,64]']),
+    'cpu_cond_nopatch': ("no 2x2 patches: widths 16-32-64 on the full 32x32 image (a quarter of the weights, a dearer step)", 'cpu', True, ['patch_size=1', 'widths=[16,32,64]']),
     'cpu_latent_minsnr': ("latent, min-SNR-5 loss weighting (Hang et al. 2023)", 'cpu', True, [], ['--latent', '--recipe', 'snr_gamma=5']),
     'cpu_latent_lognormal': ("latent, EDM's log-normal noise levels, ln sigma ~ N(-0.5, 1.2^2) (unit-std data)", 'cpu', True, [], ['--latent', '--recipe', 'log_sigma=[-0.5,1.2]']),
     'cpu_latent_clip': ("latent, gradients clipped to norm 1; EMA 0.995 uncapped, as screen's cpu_latent_cond rows", 'cpu', True, [],
