@@ -14,13 +14,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 from .core import MiniaiError, check_choice
-from .unet import make_norm
+from .unet import make_norm, ResBlock
 from .time_embeddings import EmbUNet, EmbResBlock
-from .attention import SelfAttention2D
-from .transformer import TransformerMid
+from .attention import SelfAttention, SelfAttention2D
+from .transformer import TransformerMid, EmbTransformerBlock
 
 # %% auto #0
-__all__ = ['UNetConfig', 'DiffusionUNet']
+__all__ = ['UNetConfig', 'zero_branch_ends', 'DiffusionUNet']
 
 # %% ../nbs/10_model.ipynb #347ee2bb
 @dataclass
@@ -44,6 +44,7 @@ class UNetConfig:
     pred:str='eps' # what the network predicts: the noise 'eps' or the velocity 'v' (see `noisify` in 05)
     mid:str='resnet' # the middle block: 'resnet' (an `EmbResBlock`) or 'transformer' (transformer blocks, notebook 09)
     mid_depth:int=2 # transformer blocks in a transformer middle
+    zero_init:bool=False # start the last layer of every residual branch, and the output, at zero (`zero_branch_ends`)
 
     def __post_init__(self):
         self.widths, self.attn_levels = tuple(self.widths), tuple(bool(a) for a in self.attn_levels)
@@ -72,6 +73,17 @@ class UNetConfig:
         if unknown: raise MiniaiError(f"unknown model config fields: {', '.join(sorted(unknown))}")
         return cls(**d)
 
+# %% ../nbs/10_model.ipynb #d3c4bcaa
+def zero_branch_ends(model:nn.Module)->nn.Module:
+    "Zero the last layer of every residual branch in `model`, and its output conv: each block starts as its shortcut."
+    ends = [m.conv2.conv for m in model.modules() if isinstance(m, ResBlock)]
+    ends += [m.proj for m in model.modules() if isinstance(m, SelfAttention)]
+    ends += [m.mlp[-1] for m in model.modules() if isinstance(m, EmbTransformerBlock)]
+    for layer in [*ends, model.conv_out.conv]:
+        nn.init.zeros_(layer.weight)
+        if layer.bias is not None: nn.init.zeros_(layer.bias)
+    return model
+
 # %% ../nbs/10_model.ipynb #83df8692
 class DiffusionUNet(EmbUNet):
     "Diffusion model from a `UNetConfig`: a time-conditioned UNet, attention at chosen levels, optional class labels."
@@ -83,6 +95,7 @@ class DiffusionUNet(EmbUNet):
         super().__init__(c.in_channels * c.patch_size**2, c.out_channels * c.patch_size**2, c.widths,
                          c.layers_per_block, make_norm(c.norm, c.norm_groups), c.emb_dim, c.t_scale, c.max_period)
         self.label_emb = nn.Embedding(c.n_classes + 1, self.emb_dim) if c.n_classes else None
+        if c.zero_init: zero_branch_ends(self)
 
     @property
     def null_label(self)->int|None:

@@ -73,6 +73,8 @@ experiments = {
     'cpu_cond_beta99': ("pixels, AdamW's beta2 0.99 instead of 0.999 (a second-moment average over about 100 steps, EDM2's)", 'cpu', True, [], ['--recipe', 'beta2=0.99']),
     'cpu_cond_p4': ("pixels in 4x4 patches: an 8x8 UNet of widths 64-128 (the latent model's shape), 1.5x cheaper steps", 'cpu', True, ['patch_size=4', 'widths=[64,128]', 'attn_levels=[false,false]']),
     'cpu_cond_w24': ("pixels, widths 24-48-96 instead of 32-64-128 (about 0.65 of the cost per training step, 1.5x faster sampling)", 'cpu', True, ['widths=[24,48,96]']),
+    'cpu_cond_zero': ("pixels, every residual branch's last layer and the output conv started at zero (zero_init)", 'cpu', True, ['zero_init=true']),
+    'cpu_cond_uncond20': ("pixels, label dropout 0.2 instead of 0.1 (twice the unconditional training that guidance relies on)", 'cpu', True, [], ['--recipe', 'p_uncond=0.2']),
     'gpu_cond_lr1e-3': ("conditional, peak learning rate 1e-3", 'gpu', True, [], ['--lr', '1e-3']),
     'gpu_cond_lr5e-4': ("conditional, peak learning rate 5e-4", 'gpu', True, [], ['--lr', '5e-4']),
     'gpu_cond_lr2e-4': ("conditional, peak learning rate 2e-4", 'gpu', True, [], ['--lr', '2e-4']),
