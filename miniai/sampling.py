@@ -131,14 +131,26 @@ class Denoiser:
         w:Tensor|float, # guidance weight, one per image or one for all
     )->Tensor:
         "The model's output on VP inputs, guided by `w`; a single conditional call where `w` is all 0."
-        labels = None if self.labels is None else self.labels.to(xt.device)
-        if not torch.as_tensor(w).any(): return self.model(xt, t, labels)
-        null = getattr(self.model, 'null_label', None)
-        if null is None: cond, uncond = self.model(xt, t, labels), self.model(xt, t, None)
-        else:
-            null_labels = torch.as_tensor(null, dtype=labels.dtype, device=labels.device).expand_as(labels) # a class, or a prompt's tokens (13c)
-            cond, uncond = self.model(torch.cat([xt, xt]), torch.cat([t, t]), torch.cat([labels, null_labels])).chunk(2)
+        if not torch.as_tensor(w).any(): return self.model(xt, t, None if self.labels is None else self.labels.to(xt.device))
+        cond, uncond = self.cond_uncond(xt, t)
         return cond + _bcast(torch.as_tensor(w, device=xt.device, dtype=xt.dtype), cond) * (cond - uncond)
+
+    def cond_uncond(self, xt:Tensor, t:Tensor)->tuple[Tensor, Tensor]:
+        "The model's outputs on VP inputs with the labels and without: one batch of both when the model has a `null_label`."
+        labels = self.labels.to(xt.device)
+        null = getattr(self.model, 'null_label', None)
+        if null is None: return self.model(xt, t, labels), self.model(xt, t, None)
+        null_labels = torch.as_tensor(null, dtype=labels.dtype, device=labels.device).expand_as(labels) # a class, or a prompt's tokens (13c)
+        return self.model(torch.cat([xt, xt]), torch.cat([t, t]), torch.cat([labels, null_labels])).chunk(2)
+
+    def to_x0(self,
+        x:Tensor, # VE noisy images
+        sig:Tensor, # their noise levels, shaped to broadcast against `x`
+        out:Tensor, # the model's output (`pred`) on them
+    )->Tensor:
+        "The clean-image estimate that the model's output means."
+        if self.pred == 'eps': return x - sig * out
+        return x / (1 + sig**2) - sig / (1 + sig**2).sqrt() * out
 
     def __call__(self,
         x:Tensor, # VE noisy images x0 + sigma*eps, (n, c, h, w)
@@ -150,9 +162,7 @@ class Denoiser:
         sig = _bcast(sigma, x) # σ per image, shaped to broadcast against x
         lo, hi = self.interval
         w = self.guidance * ((sigma > lo) & (sigma <= hi)).to(x.dtype) # guidance per image: 0 outside the interval
-        out = self.predict(x / (1 + sig**2).sqrt(), sigma_to_t(sigma).float(), w)
-        if self.pred == 'eps': return x - sig * out
-        return x / (1 + sig**2) - sig / (1 + sig**2).sqrt() * out
+        return self.to_x0(x, sig, self.predict(x / (1 + sig**2).sqrt(), sigma_to_t(sigma).float(), w))
 
 # %% ../nbs/05_sampling.ipynb #55e17e7f
 def sigmas_karras(

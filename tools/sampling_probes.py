@@ -31,12 +31,9 @@ def orthogonal_call(self, x, sigma):
     lo, hi = self.interval
     w = self.guidance * ((sigma > lo) & (sigma <= hi)).to(x.dtype)
     xt, t = x / (1 + sig**2).sqrt(), S.sigma_to_t(sigma).float()
-    def x0(out): return x - sig * out if self.pred == 'eps' else x / (1 + sig**2) - sig / (1 + sig**2).sqrt() * out
-    labels = self.labels.to(x.device)
-    if not w.any(): return x0(self.model(xt, t, labels))
-    null = torch.full_like(labels, self.model.null_label)
-    cond, uncond = self.model(torch.cat([xt, xt]), torch.cat([t, t]), torch.cat([labels, null])).chunk(2)
-    c, d = x0(cond), x0(cond) - x0(uncond)
+    if not w.any(): return self.to_x0(x, sig, self.predict(xt, t, w))
+    c, u = (self.to_x0(x, sig, out) for out in self.cond_uncond(xt, t))
+    d = c - u
     along = (d * c).flatten(1).sum(1) / (c * c).flatten(1).sum(1).clamp_min(1e-8)
     return c + S._bcast(w, c) * (d - S._bcast(along, c) * c)
 
