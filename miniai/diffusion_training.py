@@ -38,16 +38,20 @@ class DiffusionCB(TrainCB):
                  seed:int=0, # with the step, seeds the noise of each batch
                  log_sigma:tuple[float, float]|None=None, # mean and std of ln σ, drawn normal (EDM); None: t uniform
                  snr_gamma:float|None=None, # weight each image's loss by min-SNR-γ; None: the plain mean square
-                 flip:bool=False): # mirror a random half of the images left to right
+                 flip:bool=False, # mirror a random half of the images left to right
+                 stratified:bool=False): # draw one level from each of the batch's equal slices of the levels' distribution
         super().__init__(n_inp=3 if cond else 2)
         self.cond, self.p_uncond, self.seed = cond, p_uncond, seed
-        self.log_sigma, self.snr_gamma, self.flip = log_sigma, snr_gamma, flip
+        self.log_sigma, self.snr_gamma, self.flip, self.stratified = log_sigma, snr_gamma, flip, stratified
     def batch_noise(self, learn, x0:Tensor)->tuple[Tensor, Tensor, Tensor, Tensor]:
         "Times, noise, label-dropout and flip draws for this process's rows of the whole batch at this step."
         rank, world, n, dev = get_rank(), get_world_size(), len(x0), x0.device
         g = torch.Generator(dev).manual_seed(hash((self.seed, learn.training, learn.step, learn.iter)) % 2**62)
-        if self.log_sigma is None: t = torch.rand(n * world, generator=g, device=dev)
-        else: t = sigma_to_t((torch.randn(n * world, generator=g, device=dev) * self.log_sigma[1] + self.log_sigma[0]).exp())
+        if self.stratified: # the quantiles u of the levels, one in each slice [i/N, (i+1)/N) of the whole batch's N
+            u = (torch.arange(n * world, device=dev) + torch.rand(n * world, generator=g, device=dev)) / (n * world)
+            z = u if self.log_sigma is None else torch.special.ndtri(u) # a normal's quantiles, for ln σ
+        else: z = torch.rand(n * world, generator=g, device=dev) if self.log_sigma is None else torch.randn(n * world, generator=g, device=dev)
+        t = z if self.log_sigma is None else sigma_to_t((z * self.log_sigma[1] + self.log_sigma[0]).exp())
         eps = torch.randn((n * world, *x0.shape[1:]), generator=g, device=dev, dtype=x0.dtype)
         drop = torch.rand(n * world, generator=g, device=dev) < self.p_uncond
         flip = torch.rand(n * world, generator=g, device=dev) < 0.5
@@ -89,6 +93,7 @@ class Recipe:
     bs:int=32 # batch size
     lr:float=4e-3 # peak learning rate of the one-cycle schedule
     pct_start:float=0.1 # fraction of the steps spent warming up
+    anneal:str='cos' # the shape of the schedule's rise and fall: 'cos' (half cosines) or 'linear' (straight lines, down to zero)
     weight_decay:float=0.01 # AdamW's weight decay
     beta2:float=0.999 # AdamW's β2: its estimate of each gradient's square averages over about 1/(1-β2) steps
     ema_decay:float=0.995 # weight of the old average in the EMA of the weights...
@@ -97,6 +102,7 @@ class Recipe:
     log_sigma:tuple[float, float]|None=None # mean and std of ln σ for EDM's log-normal noise levels; None: t uniform
     snr_gamma:float|None=None # γ of min-SNR-γ loss weighting; None: every image counts the same
     flip:bool=False # mirror a random half of the training images (pixel runs only)
+    stratified:bool=False # one noise level in each of the batch's equal slices of their distribution (see `DiffusionCB`)
     grad_clip:float|None=None # clip the gradients' norm to this before each step (03's `GradClipCB`); None: never
     bs_start:int|None=None # batch size at the first step, growing linearly to `bs` at the last (`BatchGrowCB`); None: `bs` throughout
 
@@ -105,12 +111,13 @@ class Recipe:
         num = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
         ok = dict(bs=num(self.bs) and self.bs == int(self.bs) > 0, lr=num(self.lr) and self.lr > 0,
                   pct_start=num(self.pct_start) and 0 < self.pct_start < 1, weight_decay=num(self.weight_decay) and self.weight_decay >= 0,
-                  beta2=num(self.beta2) and 0 <= self.beta2 < 1,
+                  anneal=self.anneal in ('cos', 'linear'), beta2=num(self.beta2) and 0 <= self.beta2 < 1,
                   ema_decay=num(self.ema_decay) and 0 <= self.ema_decay < 1,
                   ema_span=self.ema_span is None or num(self.ema_span) and 0 < self.ema_span <= 1, p_uncond=num(self.p_uncond) and 0 <= self.p_uncond <= 1,
                   log_sigma=self.log_sigma is None or isinstance(self.log_sigma, (list, tuple)) and len(self.log_sigma) == 2
                             and all(map(num, self.log_sigma)) and self.log_sigma[1] > 0,
                   snr_gamma=self.snr_gamma is None or num(self.snr_gamma) and self.snr_gamma > 0, flip=isinstance(self.flip, bool),
+                  stratified=isinstance(self.stratified, bool),
                   grad_clip=self.grad_clip is None or num(self.grad_clip) and self.grad_clip > 0,
                   bs_start=self.bs_start is None or num(self.bs_start) and self.bs_start == int(self.bs_start) and 0 < self.bs_start <= self.bs)
         bad = [f'{k}={getattr(self, k)!r}' for k, good in ok.items() if not good]
@@ -207,8 +214,8 @@ def diffusion_learner(
     "A `Learner` that trains `model` as a diffusion model by `recipe` for `n_steps` steps."
     r = recipe or Recipe()
     if n_steps < 1: raise MiniaiError(f"a run needs at least one step, got {n_steps}")
-    sched = partial(OneCycleLR, max_lr=r.lr, total_steps=n_steps, pct_start=r.pct_start)
-    cbs = [DiffusionCB(cond, r.p_uncond, seed, r.log_sigma, r.snr_gamma, r.flip), DeviceCB(device), EMACB(r.ema_decay_for(n_steps), validate=True),
+    sched = partial(OneCycleLR, max_lr=r.lr, total_steps=n_steps, pct_start=r.pct_start, anneal_strategy=r.anneal)
+    cbs = [DiffusionCB(cond, r.p_uncond, seed, r.log_sigma, r.snr_gamma, r.flip, r.stratified), DeviceCB(device), EMACB(r.ema_decay_for(n_steps), validate=True),
            BatchSchedCB(sched), StopAtStepCB(n_steps), *([GradClipCB(r.grad_clip)] if r.grad_clip else []),
            *([BatchGrowCB(r.bs_start / r.bs, n_steps)] if r.bs_start else []), *cbs]
     opt_func = partial(torch.optim.AdamW, betas=(0.9, r.beta2), weight_decay=r.weight_decay) # β1 is cycled by `sched`

@@ -6,7 +6,7 @@ Docs: https://miniai.github.io/miniai/runs.html.md"""
 
 # %% ../nbs/14_runs.ipynb #086f021d
 from __future__ import annotations
-import copy, csv, json, math, os, signal, sys, threading, time
+import copy, csv, json, math, os, signal, statistics, sys, threading, time
 from contextlib import contextmanager
 from dataclasses import dataclass, asdict, field, replace
 from pathlib import Path
@@ -223,7 +223,7 @@ def seconds_per_step(
     cbs=(), # callbacks the real run has that cost time, e.g. `DDPCB`
     n:int=12, # steps timed, after two warm-up steps
 )->float:
-    "Wall time of one training step of `model` (the slowest process's, on several), with the loss metrics a run keeps."
+    "Median wall time of a training step of `model` (the slowest process's, on several), with the loss metrics a run keeps."
     if run.recipe.bs_start: # a growing batch: the mean of a step at its first and at its last size (a step's cost is close to affine in its batch)
         fixed = replace(run, recipe=replace(run.recipe, bs_start=None))
         return sum(seconds_per_step(model, dls, fixed, device, [*cbs, BatchGrowCB(f, 1, f)], n) for f in (run.recipe.bs_start / run.recipe.bs, 1.)) / 2
@@ -235,13 +235,14 @@ def learner_step_seconds(
     learn, # a learner whose schedule lasts at least `n + 2` steps (it is trained: pass one with a copy of the model)
     n:int=12, # steps timed, after two warm-up steps
 )->float:
-    "Wall time of one training step of `learn` (the slowest process's, on several)."
+    "Median wall time of `learn`'s training steps (the slowest process's, on several)."
     class _Clock(Callback):
+        def __init__(self): self.ends = []
         def after_step(self, learn):
-            if learn.step == 2: self.start = time.perf_counter()
+            if learn.step >= 2: self.ends.append(time.perf_counter())
     clock = _Clock()
     learn.fit(math.ceil((n + 2) / len(learn.dls.train)), valid=False, cbs=[clock])
-    secs = torch.tensor((time.perf_counter() - clock.start) / n)
+    secs = torch.tensor(statistics.median(b - a for a, b in zip(clock.ends, clock.ends[1:])))
     if get_world_size() > 1: dist.all_reduce(secs, op=dist.ReduceOp.MAX)
     return secs.item()
 

@@ -75,6 +75,8 @@ experiments = {
     'cpu_cond_w24': ("pixels, widths 24-48-96 instead of 32-64-128 (about 0.65 of the cost per training step, 1.5x faster sampling)", 'cpu', True, ['widths=[24,48,96]']),
     'cpu_cond_zero': ("pixels, every residual branch's last layer and the output conv started at zero (zero_init)", 'cpu', True, ['zero_init=true']),
     'cpu_cond_uncond20': ("pixels, label dropout 0.2 instead of 0.1 (twice the unconditional training that guidance relies on)", 'cpu', True, [], ['--recipe', 'p_uncond=0.2']),
+    'cpu_cond_strat': ("pixels, each batch's noise levels stratified (one in each of 32 equal slices of t)", 'cpu', True, [], ['--recipe', 'stratified=true']),
+    'cpu_cond_linear': ("pixels, the one-cycle schedule in straight lines (a linear fall to zero) instead of half cosines", 'cpu', True, [], ['--recipe', 'anneal=linear']),
     'gpu_cond_lr1e-3': ("conditional, peak learning rate 1e-3", 'gpu', True, [], ['--lr', '1e-3']),
     'gpu_cond_lr5e-4': ("conditional, peak learning rate 5e-4", 'gpu', True, [], ['--lr', '5e-4']),
     'gpu_cond_lr2e-4': ("conditional, peak learning rate 2e-4", 'gpu', True, [], ['--lr', '2e-4']),
