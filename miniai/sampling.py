@@ -160,9 +160,12 @@ class Denoiser:
         self.nfe += 1
         sigma = torch.as_tensor(sigma, device=x.device, dtype=x.dtype).expand(x.shape[0])
         sig = _bcast(sigma, x) # σ per image, shaped to broadcast against x
+        return self.to_x0(x, sig, self.predict(x / (1 + sig**2).sqrt(), sigma_to_t(sigma).float(), self.guidance_weights(sigma)))
+
+    def guidance_weights(self, sigma:Tensor)->Tensor:
+        "The guidance weight of each image at its noise level `sigma` (n,): 0 outside the interval."
         lo, hi = self.interval
-        w = self.guidance * ((sigma > lo) & (sigma <= hi)).to(x.dtype) # guidance per image: 0 outside the interval
-        return self.to_x0(x, sig, self.predict(x / (1 + sig**2).sqrt(), sigma_to_t(sigma).float(), w))
+        return self.guidance * ((sigma > lo) & (sigma <= hi)).to(sigma.dtype)
 
 # %% ../nbs/05_sampling.ipynb #55e17e7f
 def sigmas_karras(

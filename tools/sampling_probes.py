@@ -27,9 +27,7 @@ def orthogonal_call(self, x, sigma):
     "`Denoiser.__call__` whose guidance update keeps only its part orthogonal to the conditional estimate."
     self.nfe += 1
     sigma = torch.as_tensor(sigma, device=x.device, dtype=x.dtype).expand(x.shape[0])
-    sig = S._bcast(sigma, x)
-    lo, hi = self.interval
-    w = self.guidance * ((sigma > lo) & (sigma <= hi)).to(x.dtype)
+    sig, w = S._bcast(sigma, x), self.guidance_weights(sigma)
     xt, t = x / (1 + sig**2).sqrt(), S.sigma_to_t(sigma).float()
     if not w.any(): return self.to_x0(x, sig, self.predict(xt, t, w))
     c, u = (self.to_x0(x, sig, out) for out in self.cond_uncond(xt, t))
