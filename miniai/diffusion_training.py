@@ -26,7 +26,8 @@ from .model import DiffusionUNet, UNetConfig
 
 # %% auto #0
 __all__ = ['presets', 'DiffusionCB', 'min_snr_weight', 'Recipe', 'Preset', 'preset_config', 'preset_recipe', 'StopAtStepCB',
-           'BatchGrowCB', 'channels_last', 'diffusion_learner', 'loss_by_level', 'sample_grid', 'sampler_widget']
+           'BatchGrowCB', 'channels_last', 'diffusion_learner', 'set_n_steps', 'loss_by_level', 'sample_grid',
+           'sampler_widget']
 
 # %% ../nbs/11_diffusion_training.ipynb #28a0fc77
 class DiffusionCB(TrainCB):
@@ -176,7 +177,9 @@ class StopAtStepCB(Callback):
     def __init__(self, n_steps:int): self.n_steps = n_steps
     def before_fit(self, learn): learn.n_steps = self.n_steps # the run's length, for progress reports
     def before_epoch(self, learn):
-        if learn.training and learn.step >= self.n_steps: raise CancelEpochException()
+        if learn.step < self.n_steps: return
+        if learn.training: self.idle_epoch = learn.epoch # no training left: this epoch has nothing new to validate either
+        if learn.training or getattr(self, 'idle_epoch', None) == learn.epoch: raise CancelEpochException()
     def after_batch(self, learn):
         if learn.training and learn.step >= self.n_steps: raise CancelEpochException()
 
@@ -220,6 +223,25 @@ def diffusion_learner(
            *([BatchGrowCB(r.bs_start / r.bs, n_steps)] if r.bs_start else []), *cbs]
     opt_func = partial(torch.optim.AdamW, betas=(0.9, r.beta2), weight_decay=r.weight_decay) # β1 is cycled by `sched`
     return Learner(channels_last(model), dls, F.mse_loss, r.lr, cbs, opt_func)
+
+# %% ../nbs/11_diffusion_training.ipynb #da92803f
+def set_n_steps(
+    learn, # a `Learner` from `diffusion_learner` (or any with `BatchSchedCB(partial(OneCycleLR, ...))` and `StopAtStepCB`), during `fit`
+    n_steps:int, # the run's new length in optimizer steps: past the current step and the warm-up
+    recipe:Recipe|None=None, # the run's recipe, whose `ema_decay_for` sets the EMA's decay (None: the EMA keeps its decay)
+):
+    "Give a fit under way a new length: the schedule keeps its warm-up and ends at `n_steps`; the EMA, a growing batch and the stop follow."
+    sched_cb = next(cb for cb in learn.cbs if isinstance(cb, BatchSchedCB))
+    f = sched_cb.sched_func
+    warmup = f.keywords['pct_start'] * f.keywords['total_steps'] # in steps
+    if not learn.step < n_steps > warmup:
+        raise MiniaiError(f"a run at step {learn.step} with {warmup:.0f} warm-up steps cannot end at step {n_steps}")
+    sched_cb.sched_func = partial(f, total_steps=n_steps, pct_start=warmup / n_steps)
+    learn.sched = sched_cb.sched_func(learn.opt, last_epoch=learn.step - 1) # the new schedule, at this step
+    for cb in learn.cbs:
+        if isinstance(cb, (StopAtStepCB, BatchGrowCB)): cb.n_steps = n_steps
+        if isinstance(cb, EMACB) and cb.attr == 'ema_model' and recipe is not None: cb.decay = recipe.ema_decay_for(n_steps)
+    learn.n_steps = n_steps
 
 # %% ../nbs/11_diffusion_training.ipynb #2f770a23
 @torch.no_grad()

@@ -232,13 +232,13 @@ class ProgressCB(Callback):
     def _percent_mark(self, step:int)->int: return int(100 * step / self.total // self.every_percent)
     def after_step(self, learn):
         if not self.is_plain: return
-        if self.total is None: self.total = self._total_steps(learn) # not in `before_fit`: `learn.n_steps` is set later
+        self.total = self._total_steps(learn) # at every step: `learn.n_steps` is set after `before_fit`, and may change (14's re-plan)
         self.recent_losses.append(learn.loss.detach())
         if (learn.step == self.total or time.monotonic() - self.printed_time >= self.every_seconds
             or self._percent_mark(learn.step) > self._percent_mark(self.printed_step)): self._print_step(learn)
     def _print_step(self, learn):
         "Print the step, percent done, mean loss since the last line, time so far and time left."
-        if self.total is None: self.total = self._total_steps(learn)
+        self.total = self._total_steps(learn)
         now, step = time.monotonic(), learn.step
         elapsed, done = now - self.start_time, step - self.start_step
         left = elapsed / done * max(self.total - step, 0) if done else 0.

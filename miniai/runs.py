@@ -22,7 +22,7 @@ from .training import (CheckpointCB, DDPCB, init_distributed, get_rank, get_worl
                              state_file, weights_file, ema_file)
 from .sampling import samplers, sample_batched
 from .model import DiffusionUNet, UNetConfig
-from .diffusion_training import Recipe, preset_recipe, preset_config, diffusion_learner, channels_last, sample_grid, BatchGrowCB
+from .diffusion_training import Recipe, preset_recipe, preset_config, diffusion_learner, channels_last, sample_grid, BatchGrowCB, set_n_steps
 from .vae import (VAE, VAEConfig, VAERecipe, vae_learner, load_vae, save_vae, vae_hash, vae_config_of, latent_scale,
                         shipped_vae_dir, config_name)
 from .latent import encode_fashion, latent_dls, latent_config, latent_presets, check_fits
@@ -33,9 +33,9 @@ from .text import TextUNet, text_modes, caption_tokens, text_dls, prompt_tokens,
 # %% auto #0
 __all__ = ['config_file', 'losses_file', 'samples_file', 'latent_fields', 'recon_file', 'Run', 'build_model', 'load_run_model',
            'run_vae', 'run_clip', 'run_dls', 'run_model_config', 'run_budget', 'new_run', 'quiet_metrics',
-           'seconds_per_step', 'learner_step_seconds', 'LossLogCB', 'processes', 'train', 'default_guidance',
-           'default_sampling', 'run_sampling', 'draw_samples', 'sample_run', 'train_clip', 'VAERun', 'new_vae_run',
-           'train_vae', 'reconstruct']
+           'seconds_per_step', 'learner_step_seconds', 'ReplanCB', 'LossLogCB', 'processes', 'train',
+           'default_guidance', 'default_sampling', 'run_sampling', 'draw_samples', 'sample_run', 'train_clip', 'VAERun',
+           'new_vae_run', 'train_vae', 'reconstruct']
 
 # %% ../nbs/14_runs.ipynb #96717030
 config_file, losses_file, samples_file = 'config.json', 'losses.csv', 'samples.png'
@@ -52,6 +52,7 @@ class Run:
     budget:dict=field(default_factory=dict) # the length as asked for: {'epochs': N} or {'minutes': M}
     latent:dict|None=None # a latent run's VAE: {'vae': its folder, None for the shipped one; 'sha256': of its weights}
     text:dict|None=None # a text run's: {'clip': CLIP folder or None (shipped), 'sha256', 'mode', 'xattn_res', 'encoder': its config}
+    plan:dict|None=None # a minute budget's: {'steps': the length timed before training, 'at': the step where the run re-plans, 'pace': seconds a step then}
 
     def save(self, folder:Path):
         "Write `config.json` into `folder`, atomically."
@@ -68,7 +69,7 @@ class Run:
             if c.get('kind') == 'vae': raise MiniaiError(f"{folder} holds a VAE (miniai train-vae), not a diffusion run")
             return cls(UNetConfig.from_dict(c['model']), Recipe(**c['recipe']), bool(c['cond']), int(c['n_steps']),
                        c.get('preset', 'cpu'), int(c.get('seed', 0)), dict(c.get('budget', {})), c.get('latent'),
-                       c.get('text'))
+                       c.get('text'), c.get('plan'))
         except MiniaiError as e: raise MiniaiError(e if 'holds a VAE' in str(e) else f"{path}: {e}") from None
         except (ValueError, KeyError, TypeError, AttributeError) as e:
             raise MiniaiError(f"{path} is corrupt ({type(e).__name__}: {e})") from None
@@ -246,6 +247,38 @@ def learner_step_seconds(
     if get_world_size() > 1: dist.all_reduce(secs, op=dist.ReduceOp.MAX)
     return secs.item()
 
+# %% ../nbs/14_runs.ipynb #6e758e38
+class ReplanCB(Callback):
+    "At step `at`, give the run the steps that fit in the rest of `seconds` at its pace so far (resuming: the `n_steps` it chose)."
+    order = CheckpointCB.order + 0.1 # after a checkpoint is loaded (`before_fit`) and after the schedule's step (`after_step`)
+    def __init__(self,
+                 at:int, # the step at which to re-plan: the end of the warm-up, at least 3
+                 recipe:Recipe, # the run's recipe (the EMA's decay follows the length)
+                 seconds:float|None=None, # the budget, counted from the start of `fit`...
+                 n_steps:int|None=None, # ...or, resuming, the length chosen then
+                 most:int|None=None, # the longest run the fit has epochs for (None: no limit)
+                 on_plan=None): # called as `on_plan(n_steps, seconds_per_step)` when the length is chosen
+        if (seconds is None) == (n_steps is None): raise MiniaiError("ReplanCB needs seconds (a new run) or n_steps (a resumed one)")
+        self.at, self.recipe, self.seconds, self.n_steps, self.most, self.on_plan = at, recipe, seconds, n_steps, most, on_plan
+    def before_fit(self, learn):
+        self.start = time.perf_counter()
+        if self.n_steps is not None and self.at <= learn.step < self.n_steps: set_n_steps(learn, self.n_steps, self.recipe) # resumed past the re-plan
+    def after_step(self, learn):
+        if learn.step == 2: self.paced_from = time.perf_counter()
+        if learn.step != self.at: return
+        if self.n_steps is None: self.n_steps = self.plan()
+        set_n_steps(learn, self.n_steps, self.recipe)
+    def plan(self)->int:
+        "The run's length from the time since `fit` started and the pace since step 2 (the slowest process's, on several)."
+        now = time.perf_counter()
+        secs = torch.tensor([now - self.start, (now - self.paced_from) / (self.at - 2)], dtype=torch.float64)
+        if get_world_size() > 1: dist.all_reduce(secs, op=dist.ReduceOp.MAX)
+        elapsed, pace = secs.tolist()
+        n = max(self.at + 1, self.at + round((self.seconds - elapsed) / pace))
+        if self.most: n = min(n, self.most)
+        if self.on_plan: self.on_plan(n, pace)
+        return n
+
 # %% ../nbs/14_runs.ipynb #3ae6d137
 class LossLogCB(Callback):
     "Log each training step's loss (averaged over processes) to the CSV file `path`, saved with the checkpoints."
@@ -326,19 +359,27 @@ def train(
             else:
                 step_seconds = seconds_per_step(build_model(run), dls, run, dev, extra)
                 run.n_steps = max(1, int(run.budget['minutes'] * 60 / step_seconds))
+                if run.n_steps >= 100: run.plan = dict(steps=run.n_steps, at=math.ceil(run.recipe.pct_start * run.n_steps))
             if rank == 0: out.mkdir(exist_ok=True); run.save(out)
         set_seed(run.seed)
         extra += [CheckpointCB(out, every_seconds=60, resume=resume), LossLogCB(out/losses_file),
                   MetricsCB() if show else quiet_metrics()]
+        first = run.plan['steps'] if run.plan else run.n_steps # the length the fit starts with
+        def replanned(n:int, pace:float):
+            run.n_steps, run.plan['pace'] = n, round(pace, 4)
+            if rank == 0: run.save(out) # before any checkpoint past the re-plan
+            if show: print(f"{out}: {pace * 1000:.0f} ms a step so far: re-planned to {n:,} steps", file=sys.stderr)
+        if run.plan: extra.append(ReplanCB(run.plan['at'], run.recipe, None if resume else run.budget['minutes'] * 60,
+                                           run.n_steps if resume else None, 4 * first, replanned))
         model = build_model(run) if clip is None else build_model(run).load_text_encoder(clip)
-        learn = diffusion_learner(model, dls, run.n_steps, run.recipe, run.cond, dev,
+        learn = diffusion_learner(model, dls, first, run.recipe, run.cond, dev,
                                   [*extra, *([ProgressCB()] if show else []), *cbs], seed=run.seed)
         if show:
             on = f"{world} processes ({dev.type})" if world > 1 else str(dev)
             batch = run.recipe.bs if run.recipe.bs_start is None else f"{run.recipe.bs_start} growing to {run.recipe.bs}"
             print(f"{out}: {'resuming' if resume else 'training'} a run of {run.n_steps:,} steps "
                   f"of {batch} images on {on}", file=sys.stderr)
-        learn.fit(math.ceil(run.n_steps / len(dls.train)))
+        learn.fit(math.ceil((4 * first if run.plan else run.n_steps) / len(dls.train)))
         if rank == 0:
             prompts = prompt_tokens(learn.ema_model, class_name_prompts(torch.arange(10).repeat_interleave(10))) if run.text else None
             grid, _ = sample_grid(learn.ema_model, 10, generator=torch.Generator().manual_seed(run.seed),
