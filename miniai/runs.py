@@ -33,9 +33,9 @@ from .text import TextUNet, text_modes, caption_tokens, text_dls, prompt_tokens,
 # %% auto #0
 __all__ = ['config_file', 'losses_file', 'samples_file', 'latent_fields', 'recon_file', 'Run', 'build_model', 'load_run_model',
            'run_vae', 'run_clip', 'run_dls', 'run_model_config', 'run_budget', 'new_run', 'quiet_metrics',
-           'seconds_per_step', 'learner_step_seconds', 'ReplanCB', 'LossLogCB', 'processes', 'train',
-           'default_guidance', 'default_sampling', 'run_sampling', 'draw_samples', 'sample_run', 'train_clip', 'VAERun',
-           'new_vae_run', 'train_vae', 'reconstruct']
+           'seconds_per_step', 'learner_step_seconds', 'ReplanCB', 'plan_minutes', 'replanning', 'LossLogCB',
+           'processes', 'train', 'default_guidance', 'default_sampling', 'run_sampling', 'draw_samples', 'sample_run',
+           'train_clip', 'VAERun', 'new_vae_run', 'train_vae', 'reconstruct']
 
 # %% ../nbs/14_runs.ipynb #96717030
 config_file, losses_file, samples_file = 'config.json', 'losses.csv', 'samples.png'
@@ -279,6 +279,31 @@ class ReplanCB(Callback):
         if self.on_plan: self.on_plan(n, pace)
         return n
 
+def plan_minutes(
+    run, # a new `Run` (or `VAERun`) whose budget is in minutes
+    step_seconds:float, # the seconds a step took when timed
+):
+    "Set a new run's length from its timed steps; one of 100 steps or more also gets a `plan`, for `ReplanCB` to check at the end of the warm-up."
+    run.n_steps = max(1, int(run.budget['minutes'] * 60 / step_seconds))
+    if run.n_steps >= 100: run.plan = dict(steps=run.n_steps, at=math.ceil(run.recipe.pct_start * run.n_steps))
+
+def replanning(
+    run, # a `Run` (or `VAERun`), with the `plan` of `plan_minutes` if its budget is in minutes
+    out:Path, # its folder, whose config.json gets the new length
+    resume:bool, # a resumed run replays the length it chose
+    show:bool=True, # print the new length
+    rank:int=0, # this process's rank: only the first writes
+)->tuple[int, int, list]:
+    "The length a run's fit starts with, the most steps it may end up with, and the `ReplanCB` (if it has a plan)."
+    if not run.plan: return run.n_steps, run.n_steps, []
+    first = run.plan['steps']
+    def replanned(n:int, pace:float):
+        run.n_steps, run.plan['pace'] = n, round(pace, 4)
+        if rank == 0: run.save(out) # before any checkpoint past the re-plan
+        if show: print(f"{out}: {pace * 1000:.0f} ms a step so far: re-planned to {n:,} steps", file=sys.stderr)
+    seconds, n_steps = (None, run.n_steps) if resume else (run.budget['minutes'] * 60, None)
+    return first, 4 * first, [ReplanCB(run.plan['at'], run.recipe, seconds, n_steps, 4 * first, replanned)]
+
 # %% ../nbs/14_runs.ipynb #3ae6d137
 class LossLogCB(Callback):
     "Log each training step's loss (averaged over processes) to the CSV file `path`, saved with the checkpoints."
@@ -356,21 +381,13 @@ def train(
         if not resume:
             set_seed(run.seed)
             if 'epochs' in run.budget: run.n_steps = run.budget['epochs'] * len(dls.train)
-            else:
-                step_seconds = seconds_per_step(build_model(run), dls, run, dev, extra)
-                run.n_steps = max(1, int(run.budget['minutes'] * 60 / step_seconds))
-                if run.n_steps >= 100: run.plan = dict(steps=run.n_steps, at=math.ceil(run.recipe.pct_start * run.n_steps))
+            else: plan_minutes(run, seconds_per_step(build_model(run), dls, run, dev, extra))
             if rank == 0: out.mkdir(exist_ok=True); run.save(out)
         set_seed(run.seed)
         extra += [CheckpointCB(out, every_seconds=60, resume=resume), LossLogCB(out/losses_file),
                   MetricsCB() if show else quiet_metrics()]
-        first = run.plan['steps'] if run.plan else run.n_steps # the length the fit starts with
-        def replanned(n:int, pace:float):
-            run.n_steps, run.plan['pace'] = n, round(pace, 4)
-            if rank == 0: run.save(out) # before any checkpoint past the re-plan
-            if show: print(f"{out}: {pace * 1000:.0f} ms a step so far: re-planned to {n:,} steps", file=sys.stderr)
-        if run.plan: extra.append(ReplanCB(run.plan['at'], run.recipe, None if resume else run.budget['minutes'] * 60,
-                                           run.n_steps if resume else None, 4 * first, replanned))
+        first, most, replan = replanning(run, out, resume, show, rank)
+        extra += replan
         model = build_model(run) if clip is None else build_model(run).load_text_encoder(clip)
         learn = diffusion_learner(model, dls, first, run.recipe, run.cond, dev,
                                   [*extra, *([ProgressCB()] if show else []), *cbs], seed=run.seed)
@@ -379,7 +396,7 @@ def train(
             batch = run.recipe.bs if run.recipe.bs_start is None else f"{run.recipe.bs_start} growing to {run.recipe.bs}"
             print(f"{out}: {'resuming' if resume else 'training'} a run of {run.n_steps:,} steps "
                   f"of {batch} images on {on}", file=sys.stderr)
-        learn.fit(math.ceil((4 * first if run.plan else run.n_steps) / len(dls.train)))
+        learn.fit(math.ceil(most / len(dls.train)))
         if rank == 0:
             prompts = prompt_tokens(learn.ema_model, class_name_prompts(torch.arange(10).repeat_interleave(10))) if run.text else None
             grid, _ = sample_grid(learn.ema_model, 10, generator=torch.Generator().manual_seed(run.seed),
@@ -514,6 +531,7 @@ class VAERun:
     n_steps:int=0 # optimizer steps in all (0 until a new run's length is measured)
     seed:int=0 # seed of everything random
     budget:dict=field(default_factory=dict) # the length as asked for: {'epochs': N} or {'minutes': M}
+    plan:dict|None=None # a minute budget's plan, as `Run.plan`
 
     def save(self, folder:Path):
         "Write `config.json` into `folder`, atomically."
@@ -525,7 +543,8 @@ class VAERun:
         model, path = vae_config_of(folder), Path(folder)/config_name
         try:
             c = json.loads(path.read_text())
-            return cls(model, VAERecipe(**c['recipe']), int(c['n_steps']), int(c.get('seed', 0)), dict(c.get('budget', {})))
+            return cls(model, VAERecipe(**c['recipe']), int(c['n_steps']), int(c.get('seed', 0)), dict(c.get('budget', {})),
+                       c.get('plan'))
         except (ValueError, KeyError, TypeError) as e:
             raise MiniaiError(f"{path} is corrupt or was not written by miniai train-vae ({type(e).__name__}: {e})") from None
 
@@ -567,17 +586,17 @@ def train_vae(
         set_seed(run.seed)
         if 'epochs' in run.budget: run.n_steps = run.budget['epochs'] * len(dls.train)
         else:
-            timing = vae_learner(VAE(run.model), dls, 14, run.recipe, dev, cbs=[quiet_metrics()])
-            run.n_steps = max(1, int(run.budget['minutes'] * 60 / learner_step_seconds(timing)))
+            plan_minutes(run, learner_step_seconds(vae_learner(VAE(run.model), dls, 14, run.recipe, dev, cbs=[quiet_metrics()])))
         out.mkdir(exist_ok=True); run.save(out)
     set_seed(run.seed)
     vae = VAE(run.model)
     extra = [CheckpointCB(out, every_seconds=60, resume=resume), LossLogCB(out/losses_file),
              MetricsCB() if progress else quiet_metrics(), *([ProgressCB()] if progress else [])]
-    learn = vae_learner(vae, dls, run.n_steps, run.recipe, dev, cbs=[*extra, *cbs])
+    first, most, replan = replanning(run, out, resume, progress)
+    learn = vae_learner(vae, dls, first, run.recipe, dev, cbs=[*extra, *replan, *cbs])
     if progress: print(f"{out}: {'resuming' if resume else 'training'} a VAE for {run.n_steps:,} steps "
                        f"of {run.recipe.bs} images on {dev}", file=sys.stderr)
-    learn.fit(math.ceil(run.n_steps / len(dls.train)))
+    learn.fit(math.ceil(most / len(dls.train)))
     vae.scale.fill_(latent_scale(vae, images_to_model(dls.train.tensors[0][:10_000])))
     save_vae(vae, out, **{k: v for k, v in asdict(run).items() if k != 'model'})
     x = _test_pairs(*dls.valid.tensors)
