@@ -238,7 +238,6 @@ class ProgressCB(Callback):
             or self._percent_mark(learn.step) > self._percent_mark(self.printed_step)): self._print_step(learn)
     def _print_step(self, learn):
         "Print the step, percent done, mean loss since the last line, time so far and time left."
-        self.total = self._total_steps(learn)
         now, step = time.monotonic(), learn.step
         elapsed, done = now - self.start_time, step - self.start_step
         left = elapsed / done * max(self.total - step, 0) if done else 0.
