@@ -104,7 +104,7 @@ def _parser()->argparse.ArgumentParser:
                                    "(default: the ten classes in turn)")
     s.add_argument('--prompt', help="for a run trained with --text: one prompt for every sample, e.g. 'a dark ankle boot' "
                                     "(default: the ten class names in turn)")
-    s.add_argument('--sampler', help=f"one of {', '.join(samplers)} (default dpmpp_2m)")
+    s.add_argument('--sampler', help=f"one of {', '.join(samplers)} (default dpmpp_2m; euler for a conditional pixel run of under 2,000 training steps)")
     s.add_argument('--steps', type=positive_int, help="sampler steps (default 12; 10 for latent runs)")
     s.add_argument('--sigma-min', type=positive_float, help="the last noise level before 0 (default 0.02; Karras et al. use 0.002)")
     s.add_argument('--guidance', type=non_negative_float,

@@ -272,7 +272,7 @@ def seed_summary(
     "Per experiment: its seeds, steps and, for each metric, the mean, min and max over its runs."
     out = []
     for name in names:
-        runs = [r for r in rows if r['name'] == name and r.get('sampler', 'dpmpp_2m') == 'dpmpp_2m']
+        runs = [r for r in rows if r['name'] == name and not r.get('sampler_run')] # not the extra rows of other samplers (`tools/experiments.py`)
         if not runs: continue
         row = dict(name=name, what=runs[0].get('what', name), seeds=len(runs), steps=sorted({r['steps'] for r in runs}))
         for m in metrics:

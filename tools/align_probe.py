@@ -16,17 +16,15 @@ weights, so sampling is unchanged; a resumed run would start a new head (this is
     python tools/align_probe.py --out nbs/results/align_2epochs --epochs 2 --seed 0 --weight 0.1
     python tools/align_probe.py --out nbs/results/align_2epochs --epochs 2 --seed 0 --weight 0.1 --layers 7
 """
-import argparse, json, shutil, sys, time
+import argparse, json, sys
 from pathlib import Path
 
 import torch, torch.nn as nn, torch.nn.functional as F
 from miniai.learner import Callback
 from miniai.training import unwrap
 from miniai.clip import load_clip
-from miniai.runs import new_run, train, Run, build_model
-from miniai.core import num_params
 sys.path.insert(0, str(Path(__file__).parent))
-from experiments import score, hardware, final_loss
+from experiments import train_probe
 
 class AlignCB(Callback):
     "Add `weight` x (1 - cosine similarity) between `head(middle block output)` and `encoder(clean images)`, per location."
@@ -66,28 +64,11 @@ def main():
     a = p.parse_args()
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
     name = f"cpu_cond_align{a.weight:g}" + ('' if a.layers == 3 else f"_l{a.layers}")
-    tag = f"{name}_s{a.seed}"
-    run_dir, log = out/tag, out/f'{tag}.log'
-    if run_dir.exists(): shutil.rmtree(run_dir)
-    encoder = nn.Sequential(*list(load_clip(device='cpu').image)[:a.layers])
-    cb = AlignCB(encoder, a.weight)
-    run = new_run('cpu', cond=True, epochs=a.epochs, seed=a.seed)
-    start = time.perf_counter()
-    train(run_dir, run, device='cpu', progress=False, cbs=[cb])
-    secs = time.perf_counter() - start
-    c = Run.load(run_dir)
-    n = len(cb.log) // 10
-    base = dict(name=name, what=f"pixels, REPA: the middle block aligned with the shipped CLIP's image features (layers 1-{a.layers}), weight {a.weight:g}",
-                preset='cpu', cond=True, settings=[], params=num_params(build_model(c)), steps=c.n_steps, batch=c.recipe.bs,
-                budget=f"{a.epochs} epoch{'s' * (a.epochs > 1)}", train_minutes=round(secs / 60, 2), final_loss=round(final_loss(run_dir), 4),
-                final_align_loss=round(sum(cb.log[-n:]) / n, 4), hardware=hardware('cpu'),
-                command=f"python tools/align_probe.py --out {a.out} --epochs {a.epochs} --seed {a.seed} --weight {a.weight:g}"
-                        + ('' if a.layers == 3 else f" --layers {a.layers}"), seed=a.seed)
-    shutil.copy(run_dir/'losses.csv', out/f'{tag}_losses.csv'); shutil.copy(run_dir/'samples.png', out/f'{tag}.png')
-    row = base | score(run_dir, log, 1000, 'cpu', c, seed=a.seed)
-    results = out/'results.json'
-    old = [r for r in json.loads(results.read_text()) if (r['name'], r.get('seed')) != (name, a.seed)] if results.exists() else []
-    results.write_text(json.dumps(old + [row], indent=1))
+    cb = AlignCB(nn.Sequential(*list(load_clip(device='cpu').image)[:a.layers]), a.weight)
+    def align_loss(): n = len(cb.log) // 10; return dict(final_align_loss=round(sum(cb.log[-n:]) / n, 4))
+    row = train_probe(out, name, f"pixels, REPA: the middle block aligned with the shipped CLIP's image features (layers 1-{a.layers}), weight {a.weight:g}",
+                      f"python tools/align_probe.py --out {a.out} --epochs {a.epochs} --seed {a.seed} --weight {a.weight:g}" + ('' if a.layers == 3 else f" --layers {a.layers}"),
+                      a.epochs, a.seed, [cb], align_loss)
     print(json.dumps({k: row.get(k) for k in ('name', 'seed', 'steps', 'final_loss', 'final_align_loss', 'fid', 'kid', 'accuracy')}))
 
 if __name__ == '__main__': main()

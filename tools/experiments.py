@@ -1,7 +1,7 @@
 """Train, sample and score the runs behind the results table, each with the `miniai` command.
 
 Every experiment is a `miniai train` run (a preset, conditional or not, and `--model` changes), sampled with the
-command's defaults (DPM-Solver++(2M), 12 steps (10 for latent runs) down to sigma 0.02, and for conditional runs guidance at noise levels in (0.2, 10]: 3 for pixel runs and 2.5 for latent runs; pixel runs 2.5 from 3,000 training steps and 2 from 4,000, latent runs 2 from 3,000; 1.5 from 10,000) and scored by `miniai eval` on
+command's defaults (DPM-Solver++(2M), Euler for a conditional pixel run of under 2,000 training steps; 12 steps (10 for latent runs) down to sigma 0.02, and for conditional runs guidance at noise levels in (0.2, 10]: 3 for pixel runs and 2.5 for latent runs; pixel runs 2.5 from 3,000 training steps and 2 from 4,000, latent runs 2 from 3,000; 1.5 from 10,000) and scored by `miniai eval` on
 1,000 samples. Runs go to OUT/NAME; OUT/results.json gets one row per run (appended, so separate invocations
 build one table); OUT/NAME.png is each run's grid of samples. Runs can share one GPU (--jobs).
 
@@ -116,6 +116,26 @@ def score(run:Path, log:Path, n:int, device:str, config:Run, sampler=None, steps
     return dict(sampler=sampler or default['sampler'], sampler_steps=steps or default['steps'], sigma_min=default['sigma_min'], guidance=default['guidance'] if guidance is None else guidance,
                 guidance_interval=default['guidance_interval'], sample_seconds=round(secs, 1), **scores)
 
+def train_probe(out:Path, name:str, what:str, command:str, epochs:int, seed:int, cbs:list, extra=dict)->dict:
+    "Train the default conditional pixel run in this process with `cbs` added, then sample and score it like `run_experiment`; appends and returns its row."
+    from miniai.runs import new_run, train
+    tag = f"{name}_s{seed}"
+    run_dir, log = out/tag, out/f'{tag}.log'
+    if run_dir.exists(): shutil.rmtree(run_dir)
+    start = time.perf_counter()
+    train(run_dir, new_run('cpu', cond=True, epochs=epochs, seed=seed), device='cpu', progress=False, cbs=cbs)
+    secs = time.perf_counter() - start
+    c = Run.load(run_dir)
+    base = dict(name=name, what=what, preset='cpu', cond=True, settings=[], params=num_params(build_model(c)), steps=c.n_steps, batch=c.recipe.bs,
+                budget=f"{epochs} epoch{'s' * (epochs > 1)}", train_minutes=round(secs / 60, 2), final_loss=round(final_loss(run_dir), 4),
+                **extra(), hardware=hardware('cpu'), command=command, seed=seed)
+    shutil.copy(run_dir/'losses.csv', out/f'{tag}_losses.csv'); shutil.copy(run_dir/'samples.png', out/f'{tag}.png')
+    row = base | score(run_dir, log, 1000, 'cpu', c, seed=seed)
+    results = out/'results.json'
+    old = [r for r in json.loads(results.read_text()) if (r['name'], r.get('seed')) != (name, seed)] if results.exists() else []
+    results.write_text(json.dumps(old + [row], indent=1))
+    return row
+
 def text_adherence(run:Path, n:int=20, seed:int=0)->dict:
     "13c's attribute gaps of a text run: per property, the classes whose 'a {high} X' samples measure above 'a {low} X'."
     model, r = load_run_model(run)
@@ -155,7 +175,7 @@ def run_experiment(name:str, out:Path, minutes:float|None, epochs:int|None, devi
     if seed is not None: base['seed'] = seed; shutil.copy(run/'losses.csv', out/f'{tag}_losses.csv')
     shutil.copy(run/'samples.png', out/f'{tag}.png')
     rows = [base | score(run, log, n, device, c, seed=seed or 0, guidance=guidance) | (text_adherence(run, seed=seed or 0) if c.text else {})]
-    for sampler, steps in sampler_runs.get(name, []): rows.append(base | score(run, log, n, device, c, sampler, steps, seed or 0, guidance))
+    for sampler, steps in sampler_runs.get(name, []): rows.append(base | score(run, log, n, device, c, sampler, steps, seed or 0, guidance) | {'sampler_run': True})
     return rows
 
 def main():
