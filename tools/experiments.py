@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import torch
-from miniai.runs import Run, run_sampling, build_model, load_run_model, run_vae, draw_samples
+from miniai.runs import Run, run_sampling, build_model, load_run_model, run_vae, draw_samples, new_run, train
 from miniai.text import attribute_gaps, held_out_gaps, prompt_tokens
 from miniai.core import num_params
 
@@ -116,9 +116,14 @@ def score(run:Path, log:Path, n:int, device:str, config:Run, sampler=None, steps
     return dict(sampler=sampler or default['sampler'], sampler_steps=steps or default['steps'], sigma_min=default['sigma_min'], guidance=default['guidance'] if guidance is None else guidance,
                 guidance_interval=default['guidance_interval'], sample_seconds=round(secs, 1), **scores)
 
-def train_probe(out:Path, name:str, what:str, command:str, epochs:int, seed:int, cbs:list, extra=dict)->dict:
+def train_probe(out:Path, # folder for the run and results.json
+                name:str, what:str, # the row's experiment name and description
+                command:str, # the probe's own command line, for the row
+                epochs:int, seed:int, # the run's length and seed
+                cbs:list, # the probe's callbacks, added to the run's `Learner`
+                extra=dict, # called after training: more fields for the row (e.g. what a callback logged)
+               )->dict:
     "Train the default conditional pixel run in this process with `cbs` added, then sample and score it like `run_experiment`; appends and returns its row."
-    from miniai.runs import new_run, train
     tag = f"{name}_s{seed}"
     run_dir, log = out/tag, out/f'{tag}.log'
     if run_dir.exists(): shutil.rmtree(run_dir)
