@@ -34,8 +34,8 @@ from .text import TextUNet, text_modes, caption_tokens, text_dls, prompt_tokens,
 __all__ = ['config_file', 'losses_file', 'samples_file', 'latent_fields', 'recon_file', 'Run', 'build_model', 'load_run_model',
            'run_vae', 'run_clip', 'run_dls', 'run_model_config', 'run_budget', 'new_run', 'quiet_metrics',
            'seconds_per_step', 'learner_step_seconds', 'ReplanCB', 'plan_minutes', 'replanning', 'LossLogCB',
-           'processes', 'train', 'default_guidance', 'default_sampler', 'default_sampling', 'run_sampling',
-           'draw_samples', 'sample_run', 'train_clip', 'VAERun', 'new_vae_run', 'train_vae', 'reconstruct']
+           'processes', 'train', 'default_guidance', 'default_sampling', 'run_sampling', 'draw_samples', 'sample_run',
+           'train_clip', 'VAERun', 'new_vae_run', 'train_vae', 'reconstruct']
 
 # %% ../nbs/14_runs.ipynb #96717030
 config_file, losses_file, samples_file = 'config.json', 'losses.csv', 'samples.png'
@@ -408,7 +408,7 @@ def train(
 # %% ../nbs/14_runs.ipynb #953e37f3
 _guidance_by_steps = {False: ((10_000, 1.5), (4000, 2.), (3000, 2.5), (0, 3.)), # pixels: (from this many training steps, this weight), longest first
                       True: ((10_000, 1.5), (3000, 2.), (0, 2.5))} # latents
-_sampler_by_steps = {False: ((2000, 'dpmpp_2m'), (0, 'euler')), True: ((0, 'dpmpp_2m'),)} # conditional runs, the same way
+_sampler_by_steps = {False: ((2000, 'dpmpp_2m'), (0, 'euler')), True: ((0, 'dpmpp_2m'),)} # conditional runs: Euler for short pixel runs (11, "A sampler for short runs")
 
 def _by_steps(table, n_steps:int|None):
     "The value of the first (from this many training steps, value) row of `table` that `n_steps` reaches (None: taken as short)."
@@ -421,20 +421,13 @@ def default_guidance(
     "The guidance weight for a conditional run: 3 for pixels and 2.5 for latents; pixels 2.5 from 3,000 training steps and 2 from 4,000, latents 2 from 3,000; both 1.5 from 10,000 (11, 13)."
     return _by_steps(_guidance_by_steps[bool(latent)], n_steps)
 
-def default_sampler(
-    latent:bool, # a latent run
-    n_steps:int|None, # the run's training steps (None: unknown, taken as short)
-)->str:
-    "The sampler for a conditional run: Euler for pixel runs of under 2,000 training steps, else DPM-Solver++(2M) (11, \"A sampler for short runs\")."
-    return _by_steps(_sampler_by_steps[bool(latent)], n_steps)
-
 def default_sampling(
     cond:bool, # a conditional model: guided
     latent:bool=False, # a latent run: 10 steps are enough (11)
     n_steps:int|None=None, # the run's training steps: better trained models want less guidance, short pixel runs Euler (11, 13)
 )->dict:
     "The sampler settings used when none are given."
-    return dict(sampler=default_sampler(latent, n_steps) if cond else 'dpmpp_2m', steps=10 if latent else 12, sigma_min=0.02, guidance=default_guidance(latent, n_steps) if cond else 0.,
+    return dict(sampler=_by_steps(_sampler_by_steps[bool(latent)], n_steps) if cond else 'dpmpp_2m', steps=10 if latent else 12, sigma_min=0.02, guidance=default_guidance(latent, n_steps) if cond else 0.,
                 guidance_interval=(0.2, 10.) if cond else None)
 
 def run_sampling(run:Run)->dict:

@@ -24,11 +24,10 @@ from miniai.diffusion_training import DiffusionCB
 sys.path.insert(0, str(Path(__file__).parent))
 from experiments import train_probe
 
-def immiscible_order(x0:torch.Tensor, eps:torch.Tensor)->torch.Tensor:
-    "The permutation of `eps`'s rows that pairs them with `x0`'s rows at the least summed L2 distance."
-    cost = torch.cdist(x0.flatten(1).float(), eps.flatten(1).float())
+def immiscible_order(cost:torch.Tensor)->torch.Tensor:
+    "The permutation of the noises (columns of `cost`, the image-to-noise distances) that pairs them with the images at the least summed distance."
     rows, cols = linear_sum_assignment(cost.cpu().numpy())
-    return torch.as_tensor(cols, device=eps.device)
+    return torch.as_tensor(cols, device=cost.device)
 
 class ImmiscibleCB(Callback):
     "Re-pair the noise of every training batch with its images by `immiscible_order`; records the mean distance before and after."
@@ -39,9 +38,9 @@ class ImmiscibleCB(Callback):
         def assigned(learn, x0):
             t, eps, drop, flip = plain(learn, x0)
             if not learn.training: return t, eps, drop, flip
-            order = immiscible_order(x0, eps)
-            d = (x0.flatten(1).float() - eps.flatten(1).float()).norm(dim=1)
-            self.log.append((d.mean().item(), (x0.flatten(1).float() - eps[order].flatten(1).float()).norm(dim=1).mean().item()))
+            cost = torch.cdist(x0.flatten(1).float(), eps.flatten(1).float()) # L2 distance of every image to every noise
+            order = immiscible_order(cost)
+            self.log.append((cost.diagonal().mean().item(), cost[torch.arange(len(order)), order].mean().item()))
             return t, eps[order], drop, flip
         cb.batch_noise = assigned
 
