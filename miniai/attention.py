@@ -38,7 +38,7 @@ class SelfAttention(nn.Module):
         nc:int, # channels (features per token)
         head_dim:int=32, # channels per head; `nc // head_dim` heads
         sdpa:bool=True, # use PyTorch's fused `scaled_dot_product_attention` (else `attention`)
-        causal:bool=False, # each token sees only itself and earlier ones (a text encoder's, 13b)
+        causal:bool=False, # each token sees only itself and earlier ones (a text encoder's, 14)
     ):
         super().__init__()
         if nc % head_dim:

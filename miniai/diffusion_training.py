@@ -27,7 +27,7 @@ from .model import DiffusionUNet, UNetConfig
 # %% auto #0
 __all__ = ['presets', 'DiffusionCB', 'min_snr_weight', 'Recipe', 'Preset', 'preset_config', 'preset_recipe', 'StopAtStepCB',
            'BatchGrowCB', 'channels_last', 'diffusion_learner', 'set_n_steps', 'loss_by_level', 'sample_grid',
-           'sampler_widget']
+           'sampler_widget', 'default_guidance', 'default_sampling']
 
 # %% ../nbs/11_diffusion_training.ipynb #28a0fc77
 class DiffusionCB(TrainCB):
@@ -65,7 +65,7 @@ class DiffusionCB(TrainCB):
         (xt, t), target = noisify(x0, t=t, eps=eps, pred=model.config.pred)
         if not self.cond: learn.batch = (xt, t, target); return
         if model.null_label is None: raise MiniaiError("a conditional run needs a model with n_classes set")
-        null = torch.as_tensor(model.null_label, device=labels.device) # a class index, or the empty prompt's tokens (13c)
+        null = torch.as_tensor(model.null_label, device=labels.device) # a class index, or the empty prompt's tokens (15)
         learn.batch = (xt, t, torch.where(drop.view(-1, *[1] * (labels.ndim - 1)), null, labels), target)
     def get_loss(self, learn):
         "The plain mean square, or in training with `snr_gamma` each image's weighted by min-SNR-γ of its time `learn.batch[1]`."
@@ -275,7 +275,7 @@ def sample_grid(
     n_per_class:int=10, # images per row
     generator:torch.Generator|None=None, # for repeatable samples
     decode:Callable|None=None, # samples to images, e.g. a VAE's `from_latents` for a latent model (13)
-    labels:Tensor|None=None, # the condition of each image, e.g. prompt tokens (13c); default: the ten classes in turn
+    labels:Tensor|None=None, # the condition of each image, e.g. prompt tokens (15); default: the ten classes in turn
     **kwargs, # passed to `sample` (sampler, steps, guidance, ...)
 )->tuple[Image.Image, Tensor]:
     "A grid of samples with one row per class (or 10 rows of unconditional samples), and the images."
@@ -333,4 +333,30 @@ def sampler_widget(
     for c in (cls, w, n, s): c.observe(redraw, 'value')
     redraw()
     return W.VBox([W.HBox([cls, w]), W.HBox([n, s]), out, info])
+
+
+# %% ../nbs/11_diffusion_training.ipynb #38c2aae6
+_guidance_by_steps = {False: ((10_000, 1.5), (4000, 2.), (3000, 2.5), (0, 3.)), # pixels: (from this many training steps, this weight), longest first
+                      True: ((10_000, 1.5), (3000, 2.), (0, 2.5))} # latents
+_sampler_by_steps = {False: ((2000, 'dpmpp_2m'), (0, 'euler')), True: ((0, 'dpmpp_2m'),)} # conditional runs: Euler for short pixel runs (11, "A sampler for short runs")
+
+def _by_steps(table, n_steps:int|None):
+    "The value of the first (from this many training steps, value) row of `table` that `n_steps` reaches (None: taken as short)."
+    return next(value for steps, value in table if (n_steps or 0) >= steps)
+
+def default_guidance(
+    latent:bool, # a latent run
+    n_steps:int|None, # the run's training steps (None: unknown, taken as short)
+)->float:
+    "The guidance weight for a conditional run: 3 for pixels and 2.5 for latents; pixels 2.5 from 3,000 training steps and 2 from 4,000, latents 2 from 3,000; both 1.5 from 10,000 (11, 13)."
+    return _by_steps(_guidance_by_steps[bool(latent)], n_steps)
+
+def default_sampling(
+    cond:bool, # a conditional model: guided
+    latent:bool=False, # a latent run: 10 steps are enough (11)
+    n_steps:int|None=None, # the run's training steps: better trained models want less guidance, short pixel runs Euler (11, 13)
+)->dict:
+    "The sampler settings used when none are given."
+    return dict(sampler=_by_steps(_sampler_by_steps[bool(latent)], n_steps) if cond else 'dpmpp_2m', steps=10 if latent else 12, sigma_min=0.02, guidance=default_guidance(latent, n_steps) if cond else 0.,
+                guidance_interval=(0.2, 10.) if cond else None)
 

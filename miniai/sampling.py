@@ -140,7 +140,7 @@ class Denoiser:
         labels = self.labels.to(xt.device)
         null = getattr(self.model, 'null_label', None)
         if null is None: return self.model(xt, t, labels), self.model(xt, t, None)
-        null_labels = torch.as_tensor(null, dtype=labels.dtype, device=labels.device).expand_as(labels) # a class, or a prompt's tokens (13c)
+        null_labels = torch.as_tensor(null, dtype=labels.dtype, device=labels.device).expand_as(labels) # a class, or a prompt's tokens (15)
         return self.model(torch.cat([xt, xt]), torch.cat([t, t]), torch.cat([labels, null_labels])).chunk(2)
 
     def to_x0(self,

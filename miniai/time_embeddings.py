@@ -108,7 +108,7 @@ class EmbUNet(UNet):
         return self.time_emb(t)
 
     def block_args(self, t:Tensor, labels:Tensor|None=None)->tuple:
-        "What every ResNet block gets besides its input: the embedding (a text model adds the prompt, 13c)."
+        "What every ResNet block gets besides its input: the embedding (a text model adds the prompt, 15)."
         return (self.embed(t, labels),)
 
     def forward(self,

@@ -227,7 +227,7 @@ def shipped_vae_dir(version:str=vae_version)->Path:
     return weights_dir/f'fashion_vae_{version}'
 
 def save_folder(
-    model:nn.Module, # a model with a `config` that has `to_dict` (a VAE here, a CLIP in 13b)
+    model:nn.Module, # a model with a `config` that has `to_dict` (a VAE here, a CLIP in 14)
     folder, # the folder to write (it must exist)
     kind:str, # what the folder holds, checked by `folder_config` when it is read
     **info, # JSON-ready extras for config.json
@@ -246,7 +246,7 @@ def save_vae(
     save_folder(vae, folder, 'vae', **info)
 
 def folder_config(
-    folder, # a folder of shipped-style weights: a VAE's here, a CLIP's in 13b
+    folder, # a folder of shipped-style weights: a VAE's here, a CLIP's in 14
     kind:str, # what its config.json must say it holds: 'vae' or 'clip'
     from_dict, # `model` entry -> config, e.g. `VAEConfig.from_dict`
 ):

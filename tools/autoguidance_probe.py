@@ -10,6 +10,7 @@ import argparse, json, os, time
 import torch
 from torch import nn
 import miniai.runs as runs
+from miniai.diffusion_training import default_sampling
 from miniai.datasets import class_labels
 from miniai.fid import evaluate_samples
 
@@ -38,7 +39,7 @@ def sweep(main_dir:str, guide_dir:str, out:str):
                               ('ag w3 interval', AutoGuided(main, guide), dict(guidance=3.)),
                               ('cfg default', main, {})]:
         start = time.perf_counter()
-        x = runs.draw_samples(model, run, vae, labels, 1000, torch.Generator().manual_seed(0), **runs.default_sampling(True) | opts)
+        x = runs.draw_samples(model, run, vae, labels, 1000, torch.Generator().manual_seed(0), **default_sampling(True) | opts)
         r = dict(setting=name, main=main_dir, guide=guide_dir, guide_steps=grun.n_steps, main_steps=run.n_steps,
                  seconds=round(time.perf_counter() - start, 1), **{k: round(float(v), 4) for k, v in evaluate_samples(x, labels).items()})
         print(json.dumps(r), flush=True); rows.append(r)

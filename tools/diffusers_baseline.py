@@ -36,7 +36,8 @@ from miniai.core import num_params, set_seed
 from miniai.datasets import load_fashion_tensors, images_to_model, class_labels, fashion_dls
 from miniai.learner import Callback
 from miniai.diffusion_training import diffusion_learner, preset_recipe
-from miniai.runs import learner_step_seconds, quiet_metrics, default_sampling
+from miniai.runs import learner_step_seconds, quiet_metrics
+from miniai.diffusion_training import default_sampling
 from miniai.sampling import sample_batched
 from experiments import miniai, hardware
 

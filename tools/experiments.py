@@ -41,8 +41,8 @@ experiments = {
     'cpu_uncond_raw_t': ("unconditional; time embedding of t in [0, 1], max_period 10,000", 'cpu', False, ['t_scale=1', 'max_period=10000']),
     'cpu_uncond_no_t': ("unconditional; no time information (t_scale 0: a constant embedding)", 'cpu', False, ['t_scale=0']),
     'cpu_latent_cond': ("conditional, on the shipped VAE's 4x8x8 latents (notebook 13)", 'cpu', True, [], ['--latent']),
-    'cpu_text': ("text: cross-attention to the shipped CLIP's token states (13c)", 'cpu', True, [], ['--text']),
-    'cpu_text_pooled': ("text: the pooled CLIP vector added to the time embedding (13c)", 'cpu', True, [], ['--text', '--text-mode', 'pooled']),
+    'cpu_text': ("text: cross-attention to the shipped CLIP's token states (15)", 'cpu', True, [], ['--text']),
+    'cpu_text_pooled': ("text: the pooled CLIP vector added to the time embedding (15)", 'cpu', True, [], ['--text', '--text-mode', 'pooled']),
     'cpu_latent_text': ("text on the shipped VAE's latents, cross-attention", 'cpu', True, [], ['--text', '--latent']),
     'cpu_latent_text_pooled': ("text on the shipped VAE's latents, pooled vector", 'cpu', True, [], ['--text', '--latent', '--text-mode', 'pooled']),
     'cpu_cond_eps': ("ablation: predict the noise (eps) instead of v", 'cpu', True, ['pred=eps']),
@@ -142,7 +142,7 @@ def train_probe(out:Path, # folder for the run and results.json
     return row
 
 def text_adherence(run:Path, n:int=20, seed:int=0)->dict:
-    "13c's attribute gaps of a text run: per property, the classes whose 'a {high} X' samples measure above 'a {low} X'."
+    "15's attribute gaps of a text run: per property, the classes whose 'a {high} X' samples measure above 'a {low} X'."
     model, r = load_run_model(run)
     vae = run_vae(r)
     fn = lambda prompts: draw_samples(model, r, vae, prompt_tokens(model, prompts), len(prompts), torch.Generator().manual_seed(seed),

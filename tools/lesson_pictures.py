@@ -14,7 +14,8 @@ from pathlib import Path
 import torch
 from miniai.datasets import load_fashion_tensors, images_to_model, image_grid, fashion_classes
 from miniai.diffusion_training import loss_by_level
-from miniai.runs import load_run_model, default_sampling
+from miniai.runs import load_run_model
+from miniai.diffusion_training import default_sampling
 from miniai.sampling import sample
 
 def levels(runs, out:Path, n:int=1000):

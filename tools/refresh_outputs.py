@@ -3,7 +3,7 @@
     MINIAI_DATA=../shared/data/fashion_mnist python tools/refresh_outputs.py [NOTEBOOK ...]
 
 Every code cell runs in order in one kernel, except the `#| slow` ones (the real-data runs of 11), which keep the
-outputs they have: what they measured, and when, is written beside them. 16_docs checks in CI that the saved results
+outputs they have: what they measured, and when, is written beside them. 26_docs checks in CI that the saved results
 of these notebooks are what their current code gives."""
 import os, subprocess, sys
 from pathlib import Path
@@ -12,7 +12,7 @@ from nbclient import NotebookClient
 
 root = Path(__file__).resolve().parent.parent
 lessons = ['01_datasets', '02_learner', '05_sampling', '06_unet', '07_time_embeddings', '08_attention', '09_transformer', '10_model',
-           '11_diffusion_training', '12_vae', '13_latent_diffusion', '13b_clip', '13c_text', '17_bench', 'index']
+           '11_diffusion_training', '12_vae', '13_latent_diffusion', '14_clip', '15_text', '28_bench', 'index']
 
 def is_slow(cell)->bool: return any(l.replace(' ', '') == '#|slow' for l in cell.source.splitlines())
 
