@@ -12,9 +12,9 @@ from .core import MiniaiError, default_device
 from .datasets import class_index
 from .fid import evaluate_npz
 from .sampling import samplers
-from .diffusion_training import Recipe, presets, preset_recipe
+from .diffusion_training import Recipe, presets, preset_recipe, default_sampling
 from .latent import latent_presets
-from .runs import new_run, train, sample_run, samples_file, new_vae_run, train_vae, reconstruct, recon_file, train_clip
+from .runs import new_run, train, sample_run, samples_file, new_vae_run, train_vae, reconstruct, recon_file, train_clip, sampling_rule
 from .text import text_modes
 
 # %% auto #0
@@ -50,6 +50,18 @@ def field_setting(s:str)->tuple[str, object]:
     if not sep or not field.strip(): raise argparse.ArgumentTypeError(f"expected FIELD=VALUE, got {s!r}")
     try: return field.strip(), json.loads(value)
     except ValueError: return field.strip(), value
+
+# %% ../nbs/23_cli.ipynb #b74751f9
+def _by_length(
+    key:str, # a setting of `default_sampling`, e.g. 'guidance'
+    latent:bool, # for latent runs
+)->str:
+    "How a conditional run's default `key` changes with its training length, e.g. 'euler, dpmpp_2m from 2,000 training steps'."
+    out = []
+    for n, s in sampling_rule(True, latent):
+        v = f"{s[key]:g}" if isinstance(s[key], float) else str(s[key])
+        if not out or out[-1][1] != v: out.append((n, v))
+    return ', '.join(v if n == 0 else f"{v} from {n:,}" + (' training steps' if i == 1 else '') for i, (n, v) in enumerate(out))
 
 # %% ../nbs/23_cli.ipynb #4c60013b
 def _parser()->argparse.ArgumentParser:
@@ -104,13 +116,17 @@ def _parser()->argparse.ArgumentParser:
                                    "(default: the ten classes in turn)")
     s.add_argument('--prompt', help="for a run trained with --text: one prompt for every sample, e.g. 'a dark ankle boot' "
                                     "(default: the ten class names in turn)")
-    s.add_argument('--sampler', help=f"one of {', '.join(samplers)} (default dpmpp_2m; euler for a conditional pixel run of under 2,000 training steps)")
-    s.add_argument('--steps', type=positive_int, help="sampler steps (default 12; 10 for latent runs)")
-    s.add_argument('--sigma-min', type=positive_float, help="the last noise level before 0 (default 0.02; Karras et al. use 0.002)")
+    pixel, latent = default_sampling(True), default_sampling(True, latent=True)
+    s.add_argument('--sampler', help=f"one of {', '.join(samplers)} (default: pixel runs {_by_length('sampler', False)}; "
+                                     f"latent runs {_by_length('sampler', True)}; unconditional {default_sampling(False)['sampler']})")
+    s.add_argument('--steps', type=positive_int, help=f"sampler steps (default {pixel['steps']}; {latent['steps']} for latent runs)")
+    s.add_argument('--sigma-min', type=positive_float,
+                   help=f"the last noise level before 0 (default {pixel['sigma_min']:g}; Karras et al. use 0.002)")
     s.add_argument('--guidance', type=non_negative_float,
-                   help="classifier-free guidance weight for conditional models (default 3 for pixel runs and 2.5 for latent runs; pixel runs 2.5 from 3,000 training steps and 2 from 4,000, latent runs 2 from 3,000; 1.5 from 10,000)")
+                   help=f"classifier-free guidance weight for conditional models (default: pixel runs {_by_length('guidance', False)}; "
+                        f"latent runs {_by_length('guidance', True)})")
     s.add_argument('--guidance-interval', type=non_negative_float, nargs=2, metavar=('LO', 'HI'),
-                   help="guide only at noise levels LO < sigma <= HI (default 0.2 10)")
+                   help=f"guide only at noise levels LO < sigma <= HI (default {' '.join(f'{v:g}' for v in pixel['guidance_interval'])})")
     s.add_argument('--seed', type=int, default=0, help="seed of the noise (default 0)")
     s.add_argument('--device', default='auto', choices=['auto', 'cpu', 'cuda', 'mps'], help="where to sample")
     s.add_argument('--bf16', action='store_true', help="sample in bfloat16 (autocast): 1.4-2x faster, with the same scores, on a "

@@ -1,4 +1,4 @@
-"""Diffusion training: noisy batches with label dropout, presets with a fast recipe, and sample grids by class.
+"""A callback that turns batches into training steps, a recipe that trains in ten CPU minutes, class grids, guidance and the sampling defaults.
 
 Docs: https://miniai.github.io/miniai/diffusion_training.html.md"""
 
@@ -25,9 +25,9 @@ from .sampling import noisify, sample, t_to_sigma, sigma_to_t, alpha_bar
 from .model import DiffusionUNet, UNetConfig
 
 # %% auto #0
-__all__ = ['presets', 'DiffusionCB', 'min_snr_weight', 'Recipe', 'Preset', 'preset_config', 'preset_recipe', 'StopAtStepCB',
-           'BatchGrowCB', 'channels_last', 'diffusion_learner', 'set_n_steps', 'loss_by_level', 'sample_grid',
-           'sampler_widget', 'default_guidance', 'default_sampling']
+__all__ = ['presets', 'DiffusionCB', 'Recipe', 'Preset', 'preset_config', 'preset_recipe', 'StopAtStepCB', 'channels_last',
+           'diffusion_learner', 'sample_grid', 'sampler_widget', 'loss_by_level', 'default_guidance',
+           'default_sampling', 'sampling_defaults_table', 'min_snr_weight', 'BatchGrowCB', 'set_n_steps']
 
 # %% ../nbs/11_diffusion_training.ipynb #28a0fc77
 class DiffusionCB(TrainCB):
@@ -74,19 +74,6 @@ class DiffusionCB(TrainCB):
         err = (learn.preds.float() - learn.batch[-1].float()).pow(2).flatten(1).mean(1)
         learn.loss = (weight.to(err) * err).mean()
 
-
-# %% ../nbs/11_diffusion_training.ipynb #c179f688
-def min_snr_weight(
-    t:Tensor, # times of the batch's images
-    gamma:float=5., # the SNR above which an image's weight stops growing
-    pred:str='v', # the model's target: 'v' or 'eps'
-)->Tensor:
-    "Min-SNR-γ loss weights (Hang et al. 2023, https://arxiv.org/abs/2303.09556): the x0 error's weight, SNR, capped at γ."
-    ab = alpha_bar(t)
-    snr = ab / (1 - ab)
-    return snr.clamp(max=gamma) / (snr + 1 if pred == 'v' else snr)
-
-
 # %% ../nbs/11_diffusion_training.ipynb #b6caaf2e
 @dataclass
 class Recipe:
@@ -130,7 +117,6 @@ class Recipe:
     def ema_decay_for(self, n_steps:int)->float:
         "The EMA decay of a run of `n_steps`: `ema_decay`, or less where 1/(1-decay) steps would be more than `ema_span` of the run."
         return self.ema_decay if self.ema_span is None else min(self.ema_decay, max(0., 1 - 1 / (self.ema_span * n_steps)))
-
 
 # %% ../nbs/11_diffusion_training.ipynb #13b9c6e6
 @dataclass(frozen=True)
@@ -183,22 +169,6 @@ class StopAtStepCB(Callback):
     def after_batch(self, learn):
         if learn.training and learn.step >= self.n_steps: raise CancelEpochException()
 
-# %% ../nbs/11_diffusion_training.ipynb #d28cf9e2
-class BatchGrowCB(Callback):
-    "Train on the first rows of each batch: a fraction `start` of it at the first step, growing linearly to `end` at step `n_steps`-1."
-    order = DeviceCB.order - 1 # cut the batch before it moves to the device
-    def __init__(self,
-                 start:float, # fraction of the batch at the first step, in (0, 1]
-                 n_steps:int, # the run's length in steps
-                 end:float=1.): # fraction at the last step (`start` too: a constant cut, for timing one size)
-        self.start, self.n_steps, self.end = start, n_steps, end
-    def before_batch(self, learn):
-        if not learn.training: return
-        progress = min(1., learn.step / max(1, self.n_steps - 1))
-        rows = max(1, round(len(learn.batch[0]) * (self.start + (self.end - self.start) * progress)))
-        learn.batch = tuple(b[:rows] for b in learn.batch)
-
-
 # %% ../nbs/11_diffusion_training.ipynb #bb4a2abb
 def channels_last(model:nn.Module)->nn.Module:
     "`model` with its conv weights in channels-last layout, which oneDNN's CPU convolutions run faster."
@@ -223,51 +193,6 @@ def diffusion_learner(
            *([BatchGrowCB(r.bs_start / r.bs, n_steps)] if r.bs_start else []), *cbs]
     opt_func = partial(torch.optim.AdamW, betas=(0.9, r.beta2), weight_decay=r.weight_decay) # β1 is cycled by `sched`
     return Learner(channels_last(model), dls, F.mse_loss, r.lr, cbs, opt_func)
-
-# %% ../nbs/11_diffusion_training.ipynb #da92803f
-def set_n_steps(
-    learn, # a `Learner` from `diffusion_learner` (or any with `BatchSchedCB(partial(OneCycleLR, ...))` and `StopAtStepCB`), during `fit`
-    n_steps:int, # the run's new length in optimizer steps: past the current step and the warm-up
-    recipe:Recipe|None=None, # the run's recipe, whose `ema_decay_for` sets the EMA's decay (None: the EMA keeps its decay)
-):
-    "Give a fit under way a new length: the schedule keeps its warm-up and ends at `n_steps`; the EMA, a growing batch and the stop follow."
-    sched_cb = next(cb for cb in learn.cbs if isinstance(cb, BatchSchedCB))
-    f = sched_cb.sched_func
-    warmup = f.keywords['pct_start'] * f.keywords['total_steps'] # in steps
-    if not learn.step < n_steps > warmup:
-        raise MiniaiError(f"a run at step {learn.step} with {warmup:.0f} warm-up steps cannot end at step {n_steps}")
-    sched_cb.sched_func = partial(f, total_steps=n_steps, pct_start=warmup / n_steps)
-    learn.sched = sched_cb.sched_func(learn.opt, last_epoch=learn.step - 1) # the new schedule, at this step
-    for cb in learn.cbs:
-        if isinstance(cb, (StopAtStepCB, BatchGrowCB)): cb.n_steps = n_steps
-        if isinstance(cb, EMACB) and cb.attr == 'ema_model' and recipe is not None: cb.decay = recipe.ema_decay_for(n_steps)
-    learn.n_steps = n_steps
-
-# %% ../nbs/11_diffusion_training.ipynb #2f770a23
-@torch.no_grad()
-def loss_by_level(
-    model:DiffusionUNet, # a trained model
-    x0:Tensor, # clean images (n, c, h, w)
-    labels:Tensor|None=None, # their classes; None asks the model without them (a conditional model's `null_label`)
-    ts:Tensor|None=None, # times to measure at (default 20 evenly spaced in (0, 1))
-    seed:int=0, # seed of the noise, the same noise at every level
-    bs:int=500, # images per batch
-)->tuple[Tensor, Tensor]:
-    "`(sigmas, losses)`: the model's mean squared error on its target (`config.pred`) at each time in `ts`."
-    ts = torch.linspace(0.025, 0.975, 20) if ts is None else torch.as_tensor(ts, dtype=torch.float32)
-    device, training = next(model.parameters()).device, model.training
-    eps = torch.randn(x0.shape, generator=torch.Generator().manual_seed(seed))
-    model.eval()
-    losses = []
-    for t in ts:
-        total = 0.
-        for i in torch.arange(len(x0)).split(bs):
-            (xt, tt), target = noisify(x0[i], t=t.expand(len(i)), pred=model.config.pred, eps=eps[i])
-            out = model(xt.to(device), tt.to(device), None if labels is None else labels[i].to(device))
-            total += F.mse_loss(out.float().cpu(), target, reduction='sum').item()
-        losses.append(total / x0.numel())
-    model.train(training)
-    return t_to_sigma(ts), torch.tensor(losses)
 
 # %% ../nbs/11_diffusion_training.ipynb #1ddd9ca3
 def sample_grid(
@@ -334,11 +259,36 @@ def sampler_widget(
     redraw()
     return W.VBox([W.HBox([cls, w]), W.HBox([n, s]), out, info])
 
+# %% ../nbs/11_diffusion_training.ipynb #2f770a23
+@torch.no_grad()
+def loss_by_level(
+    model:DiffusionUNet, # a trained model
+    x0:Tensor, # clean images (n, c, h, w)
+    labels:Tensor|None=None, # their classes; None asks the model without them (a conditional model's `null_label`)
+    ts:Tensor|None=None, # times to measure at (default 20 evenly spaced in (0, 1))
+    seed:int=0, # seed of the noise, the same noise at every level
+    bs:int=500, # images per batch
+)->tuple[Tensor, Tensor]:
+    "`(sigmas, losses)`: the model's mean squared error on its target (`config.pred`) at each time in `ts`."
+    ts = torch.linspace(0.025, 0.975, 20) if ts is None else torch.as_tensor(ts, dtype=torch.float32)
+    device, training = next(model.parameters()).device, model.training
+    eps = torch.randn(x0.shape, generator=torch.Generator().manual_seed(seed))
+    model.eval()
+    losses = []
+    for t in ts:
+        total = 0.
+        for i in torch.arange(len(x0)).split(bs):
+            (xt, tt), target = noisify(x0[i], t=t.expand(len(i)), pred=model.config.pred, eps=eps[i])
+            out = model(xt.to(device), tt.to(device), None if labels is None else labels[i].to(device))
+            total += F.mse_loss(out.float().cpu(), target, reduction='sum').item()
+        losses.append(total / x0.numel())
+    model.train(training)
+    return t_to_sigma(ts), torch.tensor(losses)
 
 # %% ../nbs/11_diffusion_training.ipynb #38c2aae6
 _guidance_by_steps = {False: ((10_000, 1.5), (4000, 2.), (3000, 2.5), (0, 3.)), # pixels: (from this many training steps, this weight), longest first
                       True: ((10_000, 1.5), (3000, 2.), (0, 2.5))} # latents
-_sampler_by_steps = {False: ((2000, 'dpmpp_2m'), (0, 'euler')), True: ((0, 'dpmpp_2m'),)} # conditional runs: Euler for short pixel runs (11, "A sampler for short runs")
+_sampler_by_steps = {False: ((2000, 'dpmpp_2m'), (0, 'euler')), True: ((0, 'dpmpp_2m'),)} # conditional runs: Euler for short pixel runs (Findings, Sampling)
 
 def _by_steps(table, n_steps:int|None):
     "The value of the first (from this many training steps, value) row of `table` that `n_steps` reaches (None: taken as short)."
@@ -360,3 +310,60 @@ def default_sampling(
     return dict(sampler=_by_steps(_sampler_by_steps[bool(latent)], n_steps) if cond else 'dpmpp_2m', steps=10 if latent else 12, sigma_min=0.02, guidance=default_guidance(latent, n_steps) if cond else 0.,
                 guidance_interval=(0.2, 10.) if cond else None)
 
+# %% ../nbs/11_diffusion_training.ipynb #43650913
+def sampling_defaults_table()->list[dict]:
+    "One row per kind of run and range of training steps, with the settings `default_sampling` picks for it."
+    rows = []
+    for latent in (False, True):
+        space = 'latent' if latent else 'pixel'
+        starts = sorted({s for s, _ in _guidance_by_steps[latent]} | {s for s, _ in _sampler_by_steps[latent]})
+        for lo, hi in zip(starts, starts[1:] + [None]):
+            steps = f"under {hi:,}" if lo == 0 else f"{lo:,} or more" if hi is None else f"{lo:,}-{hi - 1:,}"
+            rows.append(dict(run=f'{space}, conditional', training_steps=steps, **default_sampling(True, latent, lo)))
+        rows.append(dict(run=f'{space}, unconditional', training_steps='any', **default_sampling(False, latent)))
+    return rows
+
+# %% ../nbs/11_diffusion_training.ipynb #c179f688
+def min_snr_weight(
+    t:Tensor, # times of the batch's images
+    gamma:float=5., # the SNR above which an image's weight stops growing
+    pred:str='v', # the model's target: 'v' or 'eps'
+)->Tensor:
+    "Min-SNR-γ loss weights (Hang et al. 2023, https://arxiv.org/abs/2303.09556): the x0 error's weight, SNR, capped at γ."
+    ab = alpha_bar(t)
+    snr = ab / (1 - ab)
+    return snr.clamp(max=gamma) / (snr + 1 if pred == 'v' else snr)
+
+# %% ../nbs/11_diffusion_training.ipynb #d28cf9e2
+class BatchGrowCB(Callback):
+    "Train on the first rows of each batch: a fraction `start` of it at the first step, growing linearly to `end` at step `n_steps`-1."
+    order = DeviceCB.order - 1 # cut the batch before it moves to the device
+    def __init__(self,
+                 start:float, # fraction of the batch at the first step, in (0, 1]
+                 n_steps:int, # the run's length in steps
+                 end:float=1.): # fraction at the last step (`start` too: a constant cut, for timing one size)
+        self.start, self.n_steps, self.end = start, n_steps, end
+    def before_batch(self, learn):
+        if not learn.training: return
+        progress = min(1., learn.step / max(1, self.n_steps - 1))
+        rows = max(1, round(len(learn.batch[0]) * (self.start + (self.end - self.start) * progress)))
+        learn.batch = tuple(b[:rows] for b in learn.batch)
+
+# %% ../nbs/11_diffusion_training.ipynb #da92803f
+def set_n_steps(
+    learn, # a `Learner` from `diffusion_learner` (or any with `BatchSchedCB(partial(OneCycleLR, ...))` and `StopAtStepCB`), during `fit`
+    n_steps:int, # the run's new length in optimizer steps: past the current step and the warm-up
+    recipe:Recipe|None=None, # the run's recipe, whose `ema_decay_for` sets the EMA's decay (None: the EMA keeps its decay)
+):
+    "Give a fit under way a new length: the schedule keeps its warm-up and ends at `n_steps`; the EMA, a growing batch and the stop follow."
+    sched_cb = next(cb for cb in learn.cbs if isinstance(cb, BatchSchedCB))
+    f = sched_cb.sched_func
+    warmup = f.keywords['pct_start'] * f.keywords['total_steps'] # in steps
+    if not learn.step < n_steps > warmup:
+        raise MiniaiError(f"a run at step {learn.step} with {warmup:.0f} warm-up steps cannot end at step {n_steps}")
+    sched_cb.sched_func = partial(f, total_steps=n_steps, pct_start=warmup / n_steps)
+    learn.sched = sched_cb.sched_func(learn.opt, last_epoch=learn.step - 1) # the new schedule, at this step
+    for cb in learn.cbs:
+        if isinstance(cb, (StopAtStepCB, BatchGrowCB)): cb.n_steps = n_steps
+        if isinstance(cb, EMACB) and cb.attr == 'ema_model' and recipe is not None: cb.decay = recipe.ema_decay_for(n_steps)
+    learn.n_steps = n_steps

@@ -21,7 +21,7 @@ from fastcore.script import call_parse
 from jinja2 import DictLoader
 from nbconvert import HTMLExporter
 from nbconvert.filters.markdown_mistune import markdown2html_mistune
-from nbdev.config import get_config
+from nbdev.config import get_config, nbpath2html
 from nbdev.showdoc import showdoc_nm
 from fastcore.docments import MarkdownRenderer
 from websockets.sync.client import connect
@@ -85,8 +85,8 @@ def doc_nb(nb, lib:str='miniai', site_url:str=''):
 
 # %% ../nbs/26_docs.ipynb #baf9a685
 def page_name(nb_path) -> str:
-    "File name of notebook `nb_path`'s page: the notebook's name without its number, as nbdev names it."
-    return re.sub(r'^\d+_', '', Path(nb_path).stem) + '.html'
+    "File name of notebook `nb_path`'s page, as nbdev names it on the public site: without its number, in lower case."
+    return nbpath2html(Path(nb_path)).name
 
 def nb_title(nb) -> str:
     "Text of the notebook's first `# Title`."

@@ -35,8 +35,8 @@ from .text import TextUNet, text_modes, caption_tokens, text_dls, prompt_tokens,
 __all__ = ['config_file', 'losses_file', 'samples_file', 'latent_fields', 'recon_file', 'Run', 'build_model', 'load_run_model',
            'run_vae', 'run_clip', 'run_dls', 'run_model_config', 'run_budget', 'new_run', 'quiet_metrics',
            'seconds_per_step', 'learner_step_seconds', 'ReplanCB', 'plan_minutes', 'replanning', 'LossLogCB',
-           'processes', 'train', 'run_sampling', 'draw_samples', 'sample_run', 'train_clip', 'VAERun', 'new_vae_run',
-           'train_vae', 'reconstruct']
+           'processes', 'train', 'sampling_rule', 'run_sampling', 'draw_samples', 'sample_run', 'train_clip', 'VAERun',
+           'new_vae_run', 'train_vae', 'reconstruct']
 
 # %% ../nbs/21_runs.ipynb #96717030
 config_file, losses_file, samples_file = 'config.json', 'losses.csv', 'samples.png'
@@ -280,6 +280,7 @@ class ReplanCB(Callback):
         if self.on_plan: self.on_plan(n, pace)
         return n
 
+# %% ../nbs/21_runs.ipynb #ecbe327c
 def plan_minutes(
     run, # a new `Run` (or `VAERun`) whose budget is in minutes
     step_seconds:float, # the seconds a step took when timed
@@ -407,6 +408,20 @@ def train(
         return out
 
 # %% ../nbs/21_runs.ipynb #953e37f3
+def sampling_rule(
+    cond:bool=True, # a conditional model
+    latent:bool=False, # a latent run
+    most:int=10**7, # the longest run looked at, in training steps
+)->list[tuple[int, dict]]:
+    "`default_sampling` by training length: (from this many steps, the settings) at 0 and wherever a setting changes (assumes none comes back)."
+    settings = lambda n: default_sampling(cond, latent, n)
+    def changes(lo:int, hi:int)->list[int]: # bisection: the lengths in (lo, hi] where the settings change
+        if settings(lo) == settings(hi): return []
+        if hi - lo == 1: return [hi]
+        mid = (lo + hi) // 2
+        return changes(lo, mid) + changes(mid, hi)
+    return [(n, settings(n)) for n in [0, *changes(0, most)]]
+
 def run_sampling(run:Run)->dict:
     "The sampler settings `run`'s samples are drawn with when none are given: `default_sampling` for its conditioning, space and length."
     return default_sampling(run.cond, run.latent is not None, run.n_steps)

@@ -1,4 +1,4 @@
-"""An encoder to a small latent, a decoder back, the reparameterisation trick, the KL term, and a perceptual loss made from the shipped classifier.
+"""An encoder to a small latent, a decoder back, the reparameterisation trick, the KL term and the latent scale; the shipped VAE, and a perceptual loss as an option.
 
 Docs: https://miniai.github.io/miniai/vae.html.md"""
 
@@ -24,9 +24,9 @@ from .unet import ResBlock, PreActConv, make_norm
 from .diffusion_training import StopAtStepCB, channels_last
 
 # %% auto #0
-__all__ = ['vae_version', 'config_name', 'VAEConfig', 'Encoder', 'Decoder', 'reparameterize', 'kl_divergence', 'VAE',
-           'FeatureLoss', 'VAERecipe', 'VAECB', 'vae_learner', 'latent_scale', 'shipped_vae_dir', 'save_folder',
-           'save_vae', 'folder_config', 'vae_config_of', 'load_vae', 'weights_hash', 'vae_hash']
+__all__ = ['vae_version', 'config_name', 'VAEConfig', 'Encoder', 'Decoder', 'reparameterize', 'kl_divergence', 'VAE', 'VAERecipe',
+           'VAECB', 'vae_learner', 'latent_scale', 'shipped_vae_dir', 'save_folder', 'save_vae', 'folder_config',
+           'vae_config_of', 'load_vae', 'weights_hash', 'vae_hash', 'FeatureLoss']
 
 # %% ../nbs/12_vae.ipynb #f8dfe12c
 @dataclass
@@ -143,25 +143,6 @@ class VAE(nn.Module):
         try: return torch.cat([self.decode(b.to(dev) / self.scale).clamp(-1, 1) for b in z.split(bs)])
         finally: self.train(was)
 
-# %% ../nbs/12_vae.ipynb #f7fd671e
-class FeatureLoss(nn.Module):
-    "Perceptual distance: mean squared differences of the shipped classifier's activations, summed over its first blocks."
-    def __init__(self,
-        n_blocks:int=4, # stem and blocks of the classifier compared (their outputs are 32, 16, 8 and 4 pixels wide)
-        device=None, # where the classifier runs
-    ):
-        super().__init__()
-        self.layers = channels_last(shipped_classifier(device).body[:n_blocks])
-        self.layers.requires_grad_(False).eval()
-    def train(self, mode:bool=True): return self # the classifier stays in eval mode (BatchNorm statistics frozen)
-    def activations(self, x:Tensor)->list[Tensor]:
-        out = []
-        for layer in self.layers: x = layer(x); out.append(x)
-        return out
-    def forward(self, recon:Tensor, target:Tensor)->Tensor:
-        with torch.no_grad(): want = self.activations(target)
-        return sum(F.mse_loss(a, b) for a, b in zip(self.activations(recon), want))
-
 # %% ../nbs/12_vae.ipynb #ef22b94e
 @dataclass
 class VAERecipe:
@@ -171,7 +152,7 @@ class VAERecipe:
     pct_start:float=0.1 # fraction of the steps spent warming up
     weight_decay:float=0.01 # AdamW's weight decay
     kl_weight:float=1e-3 # weight of the KL term (per element, against the per-pixel squared error)
-    feature_weight:float=0. # weight of `FeatureLoss` (0, the default: pixels only; see the measurements below)
+    feature_weight:float=0. # weight of `FeatureLoss` (0, the default: pixels only; see Findings, VAE and text)
     variational:bool=True # decode samples of the latent Gaussians; False (with kl_weight 0): a plain autoencoder
 
     def to_dict(self)->dict: return asdict(self)
@@ -288,3 +269,22 @@ def weights_hash(folder)->str:
 def vae_hash(folder=None)->str:
     "SHA-256 of the weights file of the VAE in `folder` (default: the shipped one)."
     return weights_hash(folder or shipped_vae_dir())
+
+# %% ../nbs/12_vae.ipynb #f7fd671e
+class FeatureLoss(nn.Module):
+    "Perceptual distance: mean squared differences of the shipped classifier's activations, summed over its first blocks."
+    def __init__(self,
+        n_blocks:int=4, # stem and blocks of the classifier compared (their outputs are 32, 16, 8 and 4 pixels wide)
+        device=None, # where the classifier runs
+    ):
+        super().__init__()
+        self.layers = channels_last(shipped_classifier(device).body[:n_blocks])
+        self.layers.requires_grad_(False).eval()
+    def train(self, mode:bool=True): return self # the classifier stays in eval mode (BatchNorm statistics frozen)
+    def activations(self, x:Tensor)->list[Tensor]:
+        out = []
+        for layer in self.layers: x = layer(x); out.append(x)
+        return out
+    def forward(self, recon:Tensor, target:Tensor)->Tensor:
+        with torch.no_grad(): want = self.activations(target)
+        return sum(F.mse_loss(a, b) for a, b in zip(self.activations(recon), want))

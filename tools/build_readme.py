@@ -11,7 +11,9 @@ for c in nb.cells:  # drop nbdev directives and hidden cells, as the docs do; `#
     if any(l.replace(' ', '') == '#|echo:false' for l in c.source.splitlines()): c.metadata['transient'] = {'remove_source': True}
     c.source = '\n'.join(l for l in c.source.splitlines() if not l.startswith('#|'))
 nb.cells = [c for c in nb.cells if c.source.strip()]
+nb.metadata['language_info'] = {'name': 'python'}  # code blocks marked as Python (nbdev-clean drops it)
 body, res = MarkdownExporter().from_notebook_node(nb, resources={'output_files_dir': 'README_files'})
+body = re.sub(r'\n[ \t]+(?=\n)', '\n', body)  # the exporter pads images with lines of spaces
 body = re.sub(r'\n{3,}', '\n\n', body).strip() + '\n'
 out = root/'README.md'
 header = '<!-- generated from nbs/index.ipynb by tools/build_readme.py: edit the notebook, not this file -->\n\n'

@@ -31,4 +31,4 @@ if __name__ == '__main__':
         nb = root/'nbs'/f'{Path(name).stem}.ipynb'
         print(f'executing {nb.name}', file=sys.stderr)
         refresh(nb)
-    subprocess.run(['nbdev-clean'], check=True, cwd=root)
+        subprocess.run(['nbdev-clean', '--fname', str(nb)], check=True, cwd=root)
