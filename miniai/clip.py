@@ -1,4 +1,4 @@
-"""Captions for Fashion-MNIST measured from the pixels, a word-level tokenizer, a small text transformer and image encoder trained with the contrastive loss, zero-shot classification, and the shipped text encoder.
+"""Captions from the pixels, a tokenizer, a small CLIP trained contrastively, zero-shot tests and the shipped CLIP.
 
 Docs: https://miniai.github.io/miniai/clip.html.md"""
 
@@ -6,8 +6,8 @@ Docs: https://miniai.github.io/miniai/clip.html.md"""
 
 # %% ../nbs/14_clip.ipynb #4ab07628
 from __future__ import annotations
-import json, math, random, re
-from dataclasses import dataclass, asdict, fields, field
+import math, random, re
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
@@ -16,23 +16,22 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 from torch.optim.lr_scheduler import OneCycleLR
 
-from .core import MiniaiError, def_device
+from .core import MiniaiError, Config, def_device
 from .datasets import fashion_classes, model_to_images, images_to_model, TensorLoader, DataLoaders
 from .learner import Learner, TrainCB, DeviceCB, conv
-from .training import BatchSchedCB, load_weights, weights_file
+from .training import BatchSchedCB, ModelFolders
 from .fid import weights_dir
-from .vae import folder_config, weights_hash, save_folder
 from .attention import SelfAttention
 from .diffusion_training import StopAtStepCB
 
 # %% auto #0
 __all__ = ['class_words', 'super_words', 'attribute_words', 'object_threshold', 'attribute_cuts', 'templates', 'held_out',
-           'pad_token', 'start_token', 'end_token', 'clip_version', 'image_measures', 'sample_measures', 'measure_cuts',
-           'image_attributes', 'with_article', 'make_caption', 'captions', 'caption_vocab', 'split_words', 'Tokenizer',
-           'CLIPConfig', 'TextBlock', 'TextEncoder', 'ImageEncoder', 'CLIP', 'clip_loss', 'CLIPRecipe', 'clip_dls',
-           'CLIPCB', 'clip_learner', 'class_prompts', 'image_vectors', 'text_vectors', 'zero_shot_accuracy',
-           'retrieval_accuracy', 'shipped_clip_dir', 'save_clip', 'clip_config_of', 'load_clip', 'clip_hash',
-           'attribute_adherence']
+           'pad_token', 'start_token', 'end_token', 'clip_version', 'clip_folders', 'save_clip', 'clip_config_of',
+           'load_clip', 'clip_hash', 'image_measures', 'sample_measures', 'measure_cuts', 'image_attributes',
+           'with_article', 'make_caption', 'captions', 'caption_vocab', 'split_words', 'Tokenizer', 'CLIPConfig',
+           'TextBlock', 'TextEncoder', 'ImageEncoder', 'CLIP', 'clip_loss', 'CLIPRecipe', 'clip_dls', 'CLIPCB',
+           'clip_learner', 'class_prompts', 'image_vectors', 'text_vectors', 'zero_shot_accuracy', 'retrieval_accuracy',
+           'shipped_clip_dir', 'attribute_adherence']
 
 # %% ../nbs/14_clip.ipynb #c40b0454
 class_words = {
@@ -74,7 +73,8 @@ def measure_cuts(
     return {k: [[round(v, 3) for v in torch.quantile(v[y == c], q).tolist()] for c in range(len(fashion_classes))]
             for k, v in m.items()}
 
-attribute_cuts = { # per class (the order of `fashion_classes`): below the first number the first word, above the second the second
+# per class (the order of `fashion_classes`): below the first number the first word, above the second the second
+attribute_cuts = {
     'brightness': [[0.523, 0.723], [0.628, 0.751], [0.522, 0.74], [0.598, 0.76], [0.653, 0.769],
                    [0.471, 0.569], [0.467, 0.69], [0.536, 0.634], [0.626, 0.73], [0.656, 0.739]],
     'size': [[0.517, 0.566], [0.305, 0.333], [0.578, 0.643], [0.356, 0.427], [0.545, 0.603],
@@ -157,7 +157,8 @@ class Tokenizer:
         if unknown:
             raise MiniaiError(f"unknown word{'s' * (len(unknown) > 1)} in {text!r}: {', '.join(map(repr, unknown))} "
                               f"(the model knows: {', '.join(w for w in self.vocab if not w.startswith('<'))})")
-        if not words and not allow_empty: raise MiniaiError("the prompt is empty: give a text such as 'a dark ankle boot'")
+        if not words and not allow_empty:
+            raise MiniaiError("the prompt is empty: give a text such as 'a dark ankle boot'")
         if len(words) + 2 > self.ctx_len:
             raise MiniaiError(f"{text!r} has {len(words)} words; the model reads at most {self.ctx_len - 2}")
         ids = [self.start, *(self.ids[w] for w in words), self.end]
@@ -177,7 +178,7 @@ class Tokenizer:
 
 # %% ../nbs/14_clip.ipynb #3b5591ae
 @dataclass
-class CLIPConfig:
+class CLIPConfig(Config):
     "The shape of a `CLIP` (JSON-serialisable)."
     vocab:tuple[str, ...]=field(default_factory=caption_vocab) # the tokenizer's vocabulary
     ctx_len:int=16 # tokens per text, start and end included
@@ -186,16 +187,9 @@ class CLIPConfig:
     head_dim:int=32 # channels per attention head
     widths:tuple[int, ...]=(32, 64, 128, 256) # the image encoder's stride-2 convolutions
     embed_dim:int=64 # the shared image-text embedding
+    what = 'CLIP config' # how errors name it
 
     def __post_init__(self): self.vocab, self.widths = tuple(self.vocab), tuple(self.widths)
-    def to_dict(self)->dict: return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d:dict)->CLIPConfig:
-        "A config from `to_dict`'s output; unknown fields are an error."
-        unknown = set(d) - {f.name for f in fields(cls)}
-        if unknown: raise MiniaiError(f"unknown CLIP config fields: {', '.join(sorted(unknown))}")
-        return cls(**d)
 
     @property
     def tokenizer(self)->Tokenizer: return Tokenizer(self.vocab, self.ctx_len)
@@ -264,13 +258,13 @@ def clip_loss(
 
 # %% ../nbs/14_clip.ipynb #0312a8a8
 @dataclass
-class CLIPRecipe:
+class CLIPRecipe(Config):
     "How the CLIP is trained (JSON-serialisable)."
     bs:int=256 # image-caption pairs per batch: the negatives each pair is contrasted with
     lr:float=2e-3 # peak learning rate of the one-cycle schedule
     pct_start:float=0.1 # fraction of the steps spent warming up
     weight_decay:float=0.05 # AdamW's weight decay
-    def to_dict(self)->dict: return asdict(self)
+    what = 'CLIP recipe' # how errors name it
 
 def clip_dls(
     data:dict, # splits of `load_fashion_tensors`
@@ -351,32 +345,9 @@ def shipped_clip_dir(version:str=clip_version)->Path:
     "The folder of the CLIP shipped with miniai."
     return weights_dir/f'fashion_clip_{version}'
 
-def save_clip(
-    clip:CLIP, # the model
-    folder, # the folder to write (it must exist)
-    **info, # JSON-ready extras for config.json, e.g. recipe=..., zero_shot=...
-):
-    "Write `clip`'s config.json and weights into `folder`, each file atomically."
-    save_folder(clip, folder, 'clip', **info)
-
-def clip_config_of(folder)->CLIPConfig:
-    "The `CLIPConfig` in a CLIP folder, with one clear error for a missing, foreign or corrupt file (12's `folder_config`)."
-    return folder_config(folder, 'clip', CLIPConfig.from_dict)
-
-def load_clip(
-    folder=None, # a CLIP folder (default: the shipped CLIP)
-    device=None, # where to put it (default: the best available device)
-)->CLIP:
-    "The CLIP in `folder`, in eval mode, on `device`."
-    folder = Path(folder or shipped_clip_dir())
-    clip = CLIP(clip_config_of(folder))
-    if not (folder/weights_file).is_file(): raise MiniaiError(f"{folder} has no weights ({weights_file})")
-    load_weights(clip, folder/weights_file)
-    return clip.to(device or def_device).eval()
-
-def clip_hash(folder=None)->str:
-    "SHA-256 of the weights file of the CLIP in `folder` (default: the shipped one)."
-    return weights_hash(folder or shipped_clip_dir())
+clip_folders = ModelFolders('clip', CLIP, CLIPConfig, shipped_clip_dir())
+save_clip, clip_config_of, load_clip, clip_hash = (clip_folders.save, clip_folders.config_of, clip_folders.load,
+                                                   clip_folders.hash)
 
 # %% ../nbs/14_clip.ipynb #5004a754
 def attribute_adherence(

@@ -1,4 +1,4 @@
-"""Device choice, seeding, moving batches between devices, atomic file writes and the command line's error type.
+"""Devices, seeds, moving batches, atomic writes, configs that save as JSON, and the command line's error type.
 
 Docs: https://miniai.github.io/miniai/core.html.md"""
 
@@ -9,14 +9,16 @@ from __future__ import annotations
 import os, random, tempfile, time
 from collections.abc import Mapping
 from contextlib import contextmanager
+from dataclasses import asdict, fields
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import torch
 
 # %% auto #0
 __all__ = ['def_device', 'MiniaiError', 'check_choice', 'default_device', 'to_device', 'to_cpu', 'set_seed', 'in_test',
-           'atomic_write', 'num_params', 'timed']
+           'atomic_write', 'Config', 'num_params', 'timed']
 
 # %% ../nbs/00_core.ipynb #d95ffd26
 class MiniaiError(Exception):
@@ -102,6 +104,29 @@ def atomic_write(
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+# %% ../nbs/00_core.ipynb #e15b64fb
+class Config:
+    "Base of miniai's config dataclasses: `to_dict` for JSON, `from_dict` back, unknown fields named in one error."
+    what:ClassVar[str] = 'config' # how errors name it, e.g. 'model config'
+    renamed:ClassVar[dict] = {} # old field names that saved configs may still use -> today's names
+
+    def to_dict(self)->dict:
+        "The fields as plain Python values (tuples stay tuples: JSON writes them as lists)."
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d:dict):
+        "A config from `to_dict`'s output or parsed JSON (old field names included); unknown fields are an error."
+        d = {cls.renamed.get(k, k): v for k, v in d.items()}
+        names = [f.name for f in fields(cls)]
+        if unknown := sorted(set(d) - set(names)):
+            raise MiniaiError(f"unknown {cls.what} fields: {', '.join(unknown)} (the fields are {', '.join(names)})")
+        return cls(**d)
+
+    def updated(self, **changes):
+        "A copy with `changes` to its fields, checked as `from_dict` checks them."
+        return type(self).from_dict(self.to_dict() | changes)
 
 # %% ../nbs/00_core.ipynb #8650c3b2
 def num_params(model:torch.nn.Module)->int:

@@ -1,4 +1,4 @@
-"""A callback that turns batches into training steps, a recipe that trains in ten CPU minutes, class grids, guidance and the sampling defaults.
+"""The diffusion callback, a recipe that trains in ten CPU minutes, class grids, guidance and the sampling defaults.
 
 Docs: https://miniai.github.io/miniai/diffusion_training.html.md"""
 
@@ -7,7 +7,7 @@ Docs: https://miniai.github.io/miniai/diffusion_training.html.md"""
 # %% ../nbs/11_diffusion_training.ipynb #18fd713b
 from __future__ import annotations
 import time
-from dataclasses import dataclass, asdict, replace, fields
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Callable
 
@@ -17,7 +17,7 @@ from torch import nn, Tensor
 from torch.optim.lr_scheduler import OneCycleLR
 from PIL import Image
 
-from .core import MiniaiError, def_device, check_choice
+from .core import MiniaiError, Config, def_device, check_choice
 from .datasets import fashion_classes, image_grid
 from .learner import Learner, TrainCB, Callback, DeviceCB, CancelEpochException
 from .training import EMACB, BatchSchedCB, GradClipCB, unwrap, get_rank, get_world_size
@@ -40,7 +40,7 @@ class DiffusionCB(TrainCB):
                  log_sigma:tuple[float, float]|None=None, # mean and std of ln σ, drawn normal (EDM); None: t uniform
                  snr_gamma:float|None=None, # weight each image's loss by min-SNR-γ; None: the plain mean square
                  flip:bool=False, # mirror a random half of the images left to right
-                 stratified:bool=False): # draw one level from each of the batch's equal slices of the levels' distribution
+                 stratified:bool=False): # one level from each of the batch's equal slices of the levels' distribution
         super().__init__(n_inp=3 if cond else 2)
         self.cond, self.p_uncond, self.seed = cond, p_uncond, seed
         self.log_sigma, self.snr_gamma, self.flip, self.stratified = log_sigma, snr_gamma, flip, stratified
@@ -51,7 +51,8 @@ class DiffusionCB(TrainCB):
         if self.stratified: # the quantiles u of the levels, one in each slice [i/N, (i+1)/N) of the whole batch's N
             u = (torch.arange(n * world, device=dev) + torch.rand(n * world, generator=g, device=dev)) / (n * world)
             z = u if self.log_sigma is None else torch.special.ndtri(u) # a normal's quantiles, for ln σ
-        else: z = torch.rand(n * world, generator=g, device=dev) if self.log_sigma is None else torch.randn(n * world, generator=g, device=dev)
+        elif self.log_sigma is None: z = torch.rand(n * world, generator=g, device=dev)
+        else: z = torch.randn(n * world, generator=g, device=dev)
         t = z if self.log_sigma is None else sigma_to_t((z * self.log_sigma[1] + self.log_sigma[0]).exp())
         eps = torch.randn((n * world, *x0.shape[1:]), generator=g, device=dev, dtype=x0.dtype)
         drop = torch.rand(n * world, generator=g, device=dev) < self.p_uncond
@@ -65,10 +66,10 @@ class DiffusionCB(TrainCB):
         (xt, t), target = noisify(x0, t=t, eps=eps, pred=model.config.pred)
         if not self.cond: learn.batch = (xt, t, target); return
         if model.null_label is None: raise MiniaiError("a conditional run needs a model with n_classes set")
-        null = torch.as_tensor(model.null_label, device=labels.device) # a class index, or the empty prompt's tokens (15)
+        null = torch.as_tensor(model.null_label, device=labels.device) # a class index, or the empty prompt (15)
         learn.batch = (xt, t, torch.where(drop.view(-1, *[1] * (labels.ndim - 1)), null, labels), target)
     def get_loss(self, learn):
-        "The plain mean square, or in training with `snr_gamma` each image's weighted by min-SNR-γ of its time `learn.batch[1]`."
+        "The plain mean square; in training with `snr_gamma`, each image's weighted by min-SNR-γ of its time."
         if not (self.snr_gamma and learn.training): return super().get_loss(learn)
         weight = min_snr_weight(learn.batch[1], self.snr_gamma, unwrap(learn.model).config.pred)
         err = (learn.preds.float() - learn.batch[-1].float()).pow(2).flatten(1).mean(1)
@@ -76,12 +77,12 @@ class DiffusionCB(TrainCB):
 
 # %% ../nbs/11_diffusion_training.ipynb #b6caaf2e
 @dataclass
-class Recipe:
+class Recipe(Config):
     "How a diffusion model is trained (JSON-serialisable, saved with a run)."
     bs:int=32 # batch size
     lr:float=4e-3 # peak learning rate of the one-cycle schedule
     pct_start:float=0.1 # fraction of the steps spent warming up
-    anneal:str='cos' # the shape of the schedule's rise and fall: 'cos' (half cosines) or 'linear' (straight lines, down to zero)
+    anneal:str='cos' # the schedule's rise and fall: 'cos' (half cosines) or 'linear' (straight lines, down to zero)
     weight_decay:float=0.01 # AdamW's weight decay
     beta2:float=0.999 # AdamW's β2: its estimate of each gradient's square averages over about 1/(1-β2) steps
     ema_decay:float=0.995 # weight of the old average in the EMA of the weights...
@@ -90,33 +91,36 @@ class Recipe:
     log_sigma:tuple[float, float]|None=None # mean and std of ln σ for EDM's log-normal noise levels; None: t uniform
     snr_gamma:float|None=None # γ of min-SNR-γ loss weighting; None: every image counts the same
     flip:bool=False # mirror a random half of the training images (pixel runs only)
-    stratified:bool=False # one noise level in each of the batch's equal slices of their distribution (see `DiffusionCB`)
+    stratified:bool=False # one noise level in each equal slice of their distribution (see `DiffusionCB`)
     grad_clip:float|None=None # clip the gradients' norm to this before each step (03's `GradClipCB`); None: never
-    bs_start:int|None=None # batch size at the first step, growing linearly to `bs` at the last (`BatchGrowCB`); None: `bs` throughout
+    bs_start:int|None=None # batch size at the first step, growing linearly to `bs` (`BatchGrowCB`); None: always `bs`
+    what = 'recipe' # how errors name it
 
     def __post_init__(self):
         "Check every value, so that a bad setting fails before a run starts."
         num = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
         ok = dict(bs=num(self.bs) and self.bs == int(self.bs) > 0, lr=num(self.lr) and self.lr > 0,
-                  pct_start=num(self.pct_start) and 0 < self.pct_start < 1, weight_decay=num(self.weight_decay) and self.weight_decay >= 0,
+                  pct_start=num(self.pct_start) and 0 < self.pct_start < 1,
+                  weight_decay=num(self.weight_decay) and self.weight_decay >= 0,
                   anneal=self.anneal in ('cos', 'linear'), beta2=num(self.beta2) and 0 <= self.beta2 < 1,
                   ema_decay=num(self.ema_decay) and 0 <= self.ema_decay < 1,
-                  ema_span=self.ema_span is None or num(self.ema_span) and 0 < self.ema_span <= 1, p_uncond=num(self.p_uncond) and 0 <= self.p_uncond <= 1,
-                  log_sigma=self.log_sigma is None or isinstance(self.log_sigma, (list, tuple)) and len(self.log_sigma) == 2
-                            and all(map(num, self.log_sigma)) and self.log_sigma[1] > 0,
-                  snr_gamma=self.snr_gamma is None or num(self.snr_gamma) and self.snr_gamma > 0, flip=isinstance(self.flip, bool),
-                  stratified=isinstance(self.stratified, bool),
+                  ema_span=self.ema_span is None or num(self.ema_span) and 0 < self.ema_span <= 1,
+                  p_uncond=num(self.p_uncond) and 0 <= self.p_uncond <= 1,
+                  log_sigma=self.log_sigma is None or isinstance(self.log_sigma, (list, tuple))
+                            and len(self.log_sigma) == 2 and all(map(num, self.log_sigma)) and self.log_sigma[1] > 0,
+                  snr_gamma=self.snr_gamma is None or num(self.snr_gamma) and self.snr_gamma > 0,
+                  flip=isinstance(self.flip, bool), stratified=isinstance(self.stratified, bool),
                   grad_clip=self.grad_clip is None or num(self.grad_clip) and self.grad_clip > 0,
-                  bs_start=self.bs_start is None or num(self.bs_start) and self.bs_start == int(self.bs_start) and 0 < self.bs_start <= self.bs)
+                  bs_start=self.bs_start is None or num(self.bs_start) and self.bs_start == int(self.bs_start)
+                           and 0 < self.bs_start <= self.bs)
         bad = [f'{k}={getattr(self, k)!r}' for k, good in ok.items() if not good]
         if bad: raise MiniaiError(f"bad recipe values: {', '.join(bad)}")
         self.bs = int(self.bs)
 
-    def to_dict(self)->dict: return asdict(self)
-
     def ema_decay_for(self, n_steps:int)->float:
-        "The EMA decay of a run of `n_steps`: `ema_decay`, or less where 1/(1-decay) steps would be more than `ema_span` of the run."
-        return self.ema_decay if self.ema_span is None else min(self.ema_decay, max(0., 1 - 1 / (self.ema_span * n_steps)))
+        "The EMA decay of a run of `n_steps`: `ema_decay`, or less where 1/(1-decay) steps exceed `ema_span` of it."
+        if self.ema_span is None: return self.ema_decay
+        return min(self.ema_decay, max(0., 1 - 1 / (self.ema_span * n_steps)))
 
 # %% ../nbs/11_diffusion_training.ipynb #13b9c6e6
 @dataclass(frozen=True)
@@ -151,10 +155,7 @@ def preset_recipe(
 )->Recipe:
     "The training recipe of preset `name`, with `kwargs` changed."
     table = presets if table is None else table
-    names = [f.name for f in fields(Recipe)]
-    unknown = sorted(set(kwargs) - set(names))
-    if unknown: raise MiniaiError(f"unknown recipe fields: {', '.join(unknown)} (the fields are {', '.join(names)})")
-    return replace(table[check_choice(name, table, 'preset')].recipe, **kwargs)
+    return table[check_choice(name, table, 'preset')].recipe.updated(**kwargs)
 
 # %% ../nbs/11_diffusion_training.ipynb #9bf83389
 class StopAtStepCB(Callback):
@@ -164,7 +165,7 @@ class StopAtStepCB(Callback):
     def before_fit(self, learn): learn.n_steps = self.n_steps # the run's length, for progress reports
     def before_epoch(self, learn):
         if learn.step < self.n_steps: return
-        if learn.training: self.idle_epoch = learn.epoch # no training left: this epoch has nothing new to validate either
+        if learn.training: self.idle_epoch = learn.epoch # no training left: nothing new to validate either
         if learn.training or getattr(self, 'idle_epoch', None) == learn.epoch: raise CancelEpochException()
     def after_batch(self, learn):
         if learn.training and learn.step >= self.n_steps: raise CancelEpochException()
@@ -188,8 +189,9 @@ def diffusion_learner(
     r = recipe or Recipe()
     if n_steps < 1: raise MiniaiError(f"a run needs at least one step, got {n_steps}")
     sched = partial(OneCycleLR, max_lr=r.lr, total_steps=n_steps, pct_start=r.pct_start, anneal_strategy=r.anneal)
-    cbs = [DiffusionCB(cond, r.p_uncond, seed, r.log_sigma, r.snr_gamma, r.flip, r.stratified), DeviceCB(device), EMACB(r.ema_decay_for(n_steps), validate=True),
-           BatchSchedCB(sched), StopAtStepCB(n_steps), *([GradClipCB(r.grad_clip)] if r.grad_clip else []),
+    cbs = [DiffusionCB(cond, r.p_uncond, seed, r.log_sigma, r.snr_gamma, r.flip, r.stratified), DeviceCB(device),
+           EMACB(r.ema_decay_for(n_steps), validate=True), BatchSchedCB(sched), StopAtStepCB(n_steps),
+           *([GradClipCB(r.grad_clip)] if r.grad_clip else []),
            *([BatchGrowCB(r.bs_start / r.bs, n_steps)] if r.bs_start else []), *cbs]
     opt_func = partial(torch.optim.AdamW, betas=(0.9, r.beta2), weight_decay=r.weight_decay) # β1 is cycled by `sched`
     return Learner(channels_last(model), dls, F.mse_loss, r.lr, cbs, opt_func)
@@ -235,7 +237,7 @@ def sampler_widget(
                         generator=torch.Generator().manual_seed(int(seed)))
         im = image_grid(x, ncols)
         return im.resize((im.width * scale, im.height * scale), 0), nfe # 0: nearest neighbour, pixels stay sharp
-    from IPython.display import display # imported where it is used: commands never show widgets, and start faster without it
+    from IPython.display import display # imported here: commands never show widgets, and start faster without it
     try: import ipywidgets as W
     except ImportError:
         print(f"ipywidgets is not installed (pip install ipywidgets), so a static grid: "
@@ -286,28 +288,32 @@ def loss_by_level(
     return t_to_sigma(ts), torch.tensor(losses)
 
 # %% ../nbs/11_diffusion_training.ipynb #38c2aae6
-_guidance_by_steps = {False: ((10_000, 1.5), (4000, 2.), (3000, 2.5), (0, 3.)), # pixels: (from this many training steps, this weight), longest first
+# rows of (from this many training steps, this value), longest first
+_guidance_by_steps = {False: ((10_000, 1.5), (4000, 2.), (3000, 2.5), (0, 3.)), # pixels
                       True: ((10_000, 1.5), (3000, 2.), (0, 2.5))} # latents
-_sampler_by_steps = {False: ((2000, 'dpmpp_2m'), (0, 'euler')), True: ((0, 'dpmpp_2m'),)} # conditional runs: Euler for short pixel runs (Findings, Sampling)
+# conditional runs: Euler for short pixel runs (Findings, Sampling)
+_sampler_by_steps = {False: ((2000, 'dpmpp_2m'), (0, 'euler')), True: ((0, 'dpmpp_2m'),)}
 
 def _by_steps(table, n_steps:int|None):
-    "The value of the first (from this many training steps, value) row of `table` that `n_steps` reaches (None: taken as short)."
+    "The value of the first (steps, value) row of `table` that `n_steps` reaches (None: taken as short)."
     return next(value for steps, value in table if (n_steps or 0) >= steps)
 
 def default_guidance(
     latent:bool, # a latent run
     n_steps:int|None, # the run's training steps (None: unknown, taken as short)
 )->float:
-    "The guidance weight for a conditional run: 3 for pixels and 2.5 for latents; pixels 2.5 from 3,000 training steps and 2 from 4,000, latents 2 from 3,000; both 1.5 from 10,000 (11, 13)."
+    "The guidance weight for a conditional run: less the longer it trained (`_guidance_by_steps`; 11, 13)."
     return _by_steps(_guidance_by_steps[bool(latent)], n_steps)
 
 def default_sampling(
     cond:bool, # a conditional model: guided
     latent:bool=False, # a latent run: 10 steps are enough (11)
-    n_steps:int|None=None, # the run's training steps: better trained models want less guidance, short pixel runs Euler (11, 13)
+    n_steps:int|None=None, # the run's training steps: longer-trained models want less guidance, short pixel runs Euler
 )->dict:
     "The sampler settings used when none are given."
-    return dict(sampler=_by_steps(_sampler_by_steps[bool(latent)], n_steps) if cond else 'dpmpp_2m', steps=10 if latent else 12, sigma_min=0.02, guidance=default_guidance(latent, n_steps) if cond else 0.,
+    sampler = _by_steps(_sampler_by_steps[bool(latent)], n_steps) if cond else 'dpmpp_2m'
+    return dict(sampler=sampler, steps=10 if latent else 12, sigma_min=0.02,
+                guidance=default_guidance(latent, n_steps) if cond else 0.,
                 guidance_interval=(0.2, 10.) if cond else None)
 
 # %% ../nbs/11_diffusion_training.ipynb #43650913
@@ -329,14 +335,14 @@ def min_snr_weight(
     gamma:float=5., # the SNR above which an image's weight stops growing
     pred:str='v', # the model's target: 'v' or 'eps'
 )->Tensor:
-    "Min-SNR-γ loss weights (Hang et al. 2023, https://arxiv.org/abs/2303.09556): the x0 error's weight, SNR, capped at γ."
+    "Min-SNR-γ loss weights (Hang et al. 2023, arXiv 2303.09556): the x0 error's weight, SNR, capped at γ."
     ab = alpha_bar(t)
     snr = ab / (1 - ab)
     return snr.clamp(max=gamma) / (snr + 1 if pred == 'v' else snr)
 
 # %% ../nbs/11_diffusion_training.ipynb #d28cf9e2
 class BatchGrowCB(Callback):
-    "Train on the first rows of each batch: a fraction `start` of it at the first step, growing linearly to `end` at step `n_steps`-1."
+    "Train on the first rows of each batch: a fraction `start` at the first step, linearly up to `end` at the last."
     order = DeviceCB.order - 1 # cut the batch before it moves to the device
     def __init__(self,
                  start:float, # fraction of the batch at the first step, in (0, 1]
@@ -351,11 +357,11 @@ class BatchGrowCB(Callback):
 
 # %% ../nbs/11_diffusion_training.ipynb #da92803f
 def set_n_steps(
-    learn, # a `Learner` from `diffusion_learner` (or any with `BatchSchedCB(partial(OneCycleLR, ...))` and `StopAtStepCB`), during `fit`
+    learn, # a `Learner` from `diffusion_learner` (or with `BatchSchedCB(partial(OneCycleLR...))`, `StopAtStepCB`)
     n_steps:int, # the run's new length in optimizer steps: past the current step and the warm-up
-    recipe:Recipe|None=None, # the run's recipe, whose `ema_decay_for` sets the EMA's decay (None: the EMA keeps its decay)
+    recipe:Recipe|None=None, # the run's recipe: its `ema_decay_for` sets the EMA's decay (None: the EMA keeps it)
 ):
-    "Give a fit under way a new length: the schedule keeps its warm-up and ends at `n_steps`; the EMA, a growing batch and the stop follow."
+    "A new length for a fit under way: the schedule keeps its warm-up, ends at `n_steps`; EMA, batch, stop follow."
     sched_cb = next(cb for cb in learn.cbs if isinstance(cb, BatchSchedCB))
     f = sched_cb.sched_func
     warmup = f.keywords['pct_start'] * f.keywords['total_steps'] # in steps
@@ -365,5 +371,6 @@ def set_n_steps(
     learn.sched = sched_cb.sched_func(learn.opt, last_epoch=learn.step - 1) # the new schedule, at this step
     for cb in learn.cbs:
         if isinstance(cb, (StopAtStepCB, BatchGrowCB)): cb.n_steps = n_steps
-        if isinstance(cb, EMACB) and cb.attr == 'ema_model' and recipe is not None: cb.decay = recipe.ema_decay_for(n_steps)
+        if isinstance(cb, EMACB) and cb.attr == 'ema_model' and recipe is not None:
+            cb.decay = recipe.ema_decay_for(n_steps)
     learn.n_steps = n_steps

@@ -25,8 +25,7 @@ from .learner import conv
 __all__ = ['classifier_version', 'weights_dir', 'ClassifierBlock', 'FeatureClassifier', 'classifier_path',
            'save_feature_classifier', 'load_feature_classifier', 'shipped_classifier', 'features', 'label_accuracy',
            'feature_stats', 'fid_from_stats', 'fid', 'kid', 'reference_path', 'make_reference', 'reference_stats',
-           'check_samples', 'evaluate_features', 'evaluate_samples', 'evaluate_npz', 'seed_summary', 'ranges_overlap',
-           'mean_range', 'seed_table', 'markdown_table', 'frontier_table', 'smoothed_losses', 'plot_seed_losses']
+           'check_samples', 'evaluate_features', 'evaluate_samples', 'evaluate_npz']
 
 # %% ../nbs/04_fid.ipynb #d95c4e42
 class ClassifierBlock(nn.Module):
@@ -262,90 +261,3 @@ def evaluate_npz(
     check_samples(images, labels, source=str(path))
     return evaluate_samples(torch.from_numpy(images), None if labels is None else torch.from_numpy(labels),
                             device=device)
-
-# %% ../nbs/04_fid.ipynb #5a275722
-def seed_summary(
-    rows:list[dict], # result rows, one per run, each with `name`, `seed` and the metrics
-    names:list[str], # experiments to show, in this order
-    metrics:tuple=('final_loss', 'fid', 'kid', 'accuracy'), # what to summarise
-)->list[dict]:
-    "Per experiment: its seeds, steps and, for each metric, the mean, min and max over its runs."
-    out = []
-    for name in names:
-        runs = [r for r in rows if r['name'] == name and not r.get('sampler_run')] # not the extra rows of other samplers (`tools/experiments.py`)
-        if not runs: continue
-        row = dict(name=name, what=runs[0].get('what', name), seeds=len(runs), steps=sorted({r['steps'] for r in runs}))
-        for m in metrics:
-            vals = [r[m] for r in runs if r.get(m) is not None]
-            if vals: row[m] = dict(mean=sum(vals) / len(vals), min=min(vals), max=max(vals))
-        out.append(row)
-    return out
-
-def ranges_overlap(a:dict, b:dict, metric:str)->bool:
-    "Whether two `seed_summary` rows' ranges of `metric` overlap (then the runs cannot tell them apart)."
-    return a[metric]['min'] <= b[metric]['max'] and b[metric]['min'] <= a[metric]['max']
-
-# %% ../nbs/04_fid.ipynb #6c8dbb7f
-def mean_range(
-    v:dict, # a metric as `seed_summary` gives it: `mean`, `min` and `max`
-    digits:int=2, # decimals
-)->str:
-    "A metric over seeds as 'mean (min-max)', the form every results table uses."
-    return f"{v['mean']:.{digits}f} ({v['min']:.{digits}f}-{v['max']:.{digits}f})"
-
-def seed_table(
-    rows:list[dict], # result rows, as for `seed_summary`
-    names:list[str], # experiments, in order
-    metrics:tuple=('final_loss', 'fid', 'kid', 'accuracy'), # columns
-    digits:dict|None=None, # decimals per metric (default 4 for the loss, 2 for FID, 3 otherwise)
-):
-    "A pandas table of `seed_summary`: one row per experiment, each metric as 'mean (min-max)'."
-    import pandas as pd
-    digits = {'final_loss': 4, 'fid': 2} | (digits or {})
-    return pd.DataFrame([{'experiment': r['what'], 'seeds': r['seeds'], 'steps': ', '.join(f'{s:,}' for s in r['steps']),
-                          **{m: mean_range(r[m], digits.get(m, 3)) for m in metrics if m in r}} for r in seed_summary(rows, names, metrics)])
-
-def markdown_table(t)->str:
-    "A pandas table (e.g. `seed_table`'s) as a markdown table, for the results in notebooks and the README."
-    return '\n'.join(['| ' + ' | '.join(map(str, t.columns)) + ' |', '|' + ' --- |' * len(t.columns)]
-                     + ['| ' + ' | '.join(map(str, r)) + ' |' for r in t.values])
-
-# %% ../nbs/04_fid.ipynb #d3f762a8
-def frontier_table(
-    rows:list[dict], # one per model, machine and budget, as `tools/frontier.py` writes them: `label`, `machine`, `minutes`, `seeds`, metrics as mean, min and max
-)->'pd.DataFrame':
-    "A pandas table of quality against training budget: steps, FID, KID, accuracy and sampling time per model, machine and budget."
-    import pandas as pd
-    def acc(r): return mean_range(r['accuracy'], 3) if 'accuracy' in r else '-'
-    return pd.DataFrame([{'model': r['label'], 'machine': r['machine'], 'minutes': f"{r['minutes']:g}", 'seeds': len(r['seeds']), 'steps': f"{r['steps']['mean']:,.0f}",
-                          'FID': mean_range(r['fid']), 'KID': mean_range(r['kid'], 3), 'accuracy': acc(r),
-                          'sampling 1,000': f"{r['sample_seconds']['mean']:.0f} s"} for r in rows])
-
-# %% ../nbs/04_fid.ipynb #6f668e66
-def smoothed_losses(
-    path, # a run's `losses.csv`
-    span:int=200, # steps averaged
-)->torch.Tensor:
-    "A run's training losses as a running mean over `span` steps (one value every `span // 4` steps)."
-    import csv
-    with open(path) as f: losses = torch.tensor([float(r['loss']) for r in csv.DictReader(f)])
-    return losses.unfold(0, min(span, len(losses)), max(1, span // 4)).mean(-1)
-
-# %% ../nbs/04_fid.ipynb #ca615682
-def plot_seed_losses(
-    folder, # where `tools/experiments.py --seeds` wrote `NAME_sS_losses.csv`
-    names:dict, # experiment name -> label
-    span:int=200, # steps averaged
-    seeds:list|None=None, # only these seeds (default: every seed in `folder`)
-    ax=None, # a matplotlib axis (default: a new figure)
-):
-    "The smoothed training loss of each seed of each experiment, against the step."
-    import matplotlib.pyplot as plt
-    if ax is None: _, ax = plt.subplots(figsize=(6, 3.5))
-    for k, (name, label) in enumerate(names.items()):
-        paths = sorted(Path(folder).glob(f'{name}_s*_losses.csv')) if seeds is None else [Path(folder)/f'{name}_s{s}_losses.csv' for s in seeds]
-        for j, p in enumerate(paths):
-            l = smoothed_losses(p, span)
-            ax.plot(torch.arange(len(l)) * max(1, span // 4) + span, l, color=f'C{k}', lw=1, label=label if j == 0 else None)
-    ax.set_xlabel('step'); ax.set_ylabel(f'training loss (mean of {span} steps)'); ax.legend(fontsize=8)
-    return ax

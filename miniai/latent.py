@@ -1,4 +1,4 @@
-"""Encode the training set once into scaled latents, train the same conditional `DiffusionUNet` on them, decode its samples with the VAE.
+"""Encode the training set once into scaled latents, train the conditional `DiffusionUNet` on them, decode with the VAE.
 
 Docs: https://miniai.github.io/miniai/latent_diffusion.html.md"""
 
@@ -49,7 +49,8 @@ def latent_dls(
 latent_presets = {
     'tiny': Preset(UNetConfig(widths=(16, 32), layers_per_block=1, attn_levels=(False, False), mid_attn=False,
                               norm_groups=4, head_dim=8, pred='v'), Recipe()),
-    'cpu': Preset(UNetConfig(widths=(64, 128), layers_per_block=1, attn_levels=(False, False), mid_attn=True, pred='v'), Recipe(lr=1e-3)),
+    'cpu': Preset(UNetConfig(widths=(64, 128), layers_per_block=1, attn_levels=(False, False), mid_attn=True,
+                             pred='v'), Recipe(lr=1e-3)),
     'gpu': Preset(UNetConfig(widths=(128, 256, 512), layers_per_block=2, attn_levels=(False, True, True), mid_attn=True,
                              pred='v'), Recipe(lr=2e-4)),
 }
@@ -73,4 +74,5 @@ def check_fits(
     have = (config.in_channels, config.image_size, config.image_size)
     if config.out_channels != config.in_channels or have != want:
         raise MiniaiError(f"the model takes {config.in_channels}x{config.image_size}x{config.image_size} inputs "
-                          f"and gives {config.out_channels} channels, but the VAE's latents are {'x'.join(map(str, want))}")
+                          f"and gives {config.out_channels} channels, "
+                          f"but the VAE's latents are {'x'.join(map(str, want))}")

@@ -6,14 +6,14 @@ Docs: https://miniai.github.io/miniai/model.html.md"""
 
 # %% ../nbs/10_model.ipynb #003504b4
 from __future__ import annotations
-from dataclasses import dataclass, asdict, fields, replace
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Callable
 
 import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
-from .core import MiniaiError, check_choice
+from .core import MiniaiError, Config, check_choice
 from .unet import make_norm, ResBlock
 from .time_embeddings import EmbUNet, EmbResBlock
 from .attention import SelfAttention, SelfAttention2D
@@ -24,7 +24,7 @@ __all__ = ['UNetConfig', 'zero_branch_ends', 'DiffusionUNet']
 
 # %% ../nbs/10_model.ipynb #347ee2bb
 @dataclass
-class UNetConfig:
+class UNetConfig(Config):
     "The shape of a `DiffusionUNet`; JSON-serialisable."
     in_channels:int=1 # image channels in
     image_size:int=32 # height and width of the input: 32 for images, 8 for the 4x8x8 latents of 12's VAE
@@ -45,6 +45,8 @@ class UNetConfig:
     mid:str='resnet' # the middle block: 'resnet' (an `EmbResBlock`) or 'transformer' (transformer blocks, notebook 09)
     mid_depth:int=2 # transformer blocks in a transformer middle
     zero_init:bool=False # start the last layer of every residual branch, and the output, at zero (`zero_branch_ends`)
+    what = 'model config' # how errors name it
+    renamed = {'attn_head_dim': 'head_dim'} # old field names that saved configs may still use
 
     def __post_init__(self):
         self.widths, self.attn_levels = tuple(self.widths), tuple(bool(a) for a in self.attn_levels)
@@ -58,20 +60,6 @@ class UNetConfig:
         check_choice(self.mid, ('resnet', 'transformer'), 'middle block')
         if self.mid_depth < 1: raise MiniaiError(f"mid_depth must be at least 1, got {self.mid_depth}")
         make_norm(self.norm, self.norm_groups)
-
-    def to_dict(self)->dict:
-        "The fields as plain Python values."
-        return asdict(self)
-
-    renamed = {'attn_head_dim': 'head_dim'} # old field names that saved configs may still use
-
-    @classmethod
-    def from_dict(cls, d:dict)->UNetConfig:
-        "A config from `to_dict`'s output (or parsed JSON, old field names included); unknown fields are an error."
-        d = {cls.renamed.get(k, k): v for k, v in d.items()}
-        unknown = set(d) - {f.name for f in fields(cls)}
-        if unknown: raise MiniaiError(f"unknown model config fields: {', '.join(sorted(unknown))}")
-        return cls(**d)
 
 # %% ../nbs/10_model.ipynb #d3c4bcaa
 def zero_branch_ends(model:nn.Module)->nn.Module:

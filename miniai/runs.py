@@ -1,4 +1,4 @@
-"""Run folders: a self-saving dataclass, budgets in steps, resumable training on one or more processes, sampling.
+"""Run folders: the run record, new runs checked, and training into a folder on one or more processes.
 
 Docs: https://miniai.github.io/miniai/runs.html.md"""
 
@@ -6,44 +6,40 @@ Docs: https://miniai.github.io/miniai/runs.html.md"""
 
 # %% ../nbs/21_runs.ipynb #086f021d
 from __future__ import annotations
-import copy, csv, json, math, os, signal, statistics, sys, threading, time
+import copy, csv, json, math, os, signal, sys, threading, time
 from contextlib import contextmanager
-from dataclasses import dataclass, asdict, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import numpy as np
 import torch
 import torch.distributed as dist
 
-from .core import MiniaiError, default_device, set_seed, atomic_write, check_choice
-from .datasets import fashion_dls, load_fashion_tensors, class_labels, image_grid, images_to_model
+from .core import Config, MiniaiError, default_device, set_seed, atomic_write, check_choice
+from .datasets import fashion_dls, load_fashion_tensors
 from .learner import ProgressCB, MetricsCB, Callback
-from .training import (CheckpointCB, DDPCB, init_distributed, get_rank, get_world_size, load_weights,
-                             state_file, weights_file, ema_file)
-from .sampling import samplers, sample_batched
+from .training import (CheckpointCB, DDPCB, init_distributed, get_rank, get_world_size, state_file, folder_config,
+                             load_folder_weights)
 from .model import DiffusionUNet, UNetConfig
-from .diffusion_training import (Recipe, preset_recipe, preset_config, diffusion_learner, channels_last, sample_grid, BatchGrowCB, set_n_steps,
-                                       default_sampling)
-from .vae import (VAE, VAEConfig, VAERecipe, vae_learner, load_vae, save_vae, vae_hash, vae_config_of, latent_scale,
-                        shipped_vae_dir, config_name)
+from .diffusion_training import (Recipe, preset_recipe, preset_config, diffusion_learner, channels_last, sample_grid,
+                                       BatchGrowCB, default_sampling)
+from .vae import VAE, VAEConfig, vae_folders, vae_hash, vae_config_of, shipped_vae_dir
 from .latent import encode_fashion, latent_dls, latent_config, latent_presets, check_fits
-from .clip import (CLIP, CLIPConfig, CLIPRecipe, clip_dls, clip_learner, save_clip, load_clip, clip_hash,
-                         clip_config_of, shipped_clip_dir, zero_shot_accuracy)
+from .clip import CLIP, CLIPConfig, clip_folders, clip_hash, clip_config_of, shipped_clip_dir
 from .text import TextUNet, text_modes, caption_tokens, text_dls, prompt_tokens, class_name_prompts
+from .budgets import run_budget, quiet_metrics, learner_step_seconds, plan_minutes, replanning
 
 # %% auto #0
-__all__ = ['config_file', 'losses_file', 'samples_file', 'latent_fields', 'recon_file', 'Run', 'build_model', 'load_run_model',
-           'run_vae', 'run_clip', 'run_dls', 'run_model_config', 'run_budget', 'new_run', 'quiet_metrics',
-           'seconds_per_step', 'learner_step_seconds', 'ReplanCB', 'plan_minutes', 'replanning', 'LossLogCB',
-           'processes', 'train', 'sampling_rule', 'run_sampling', 'draw_samples', 'sample_run', 'train_clip', 'VAERun',
-           'new_vae_run', 'train_vae', 'reconstruct']
+__all__ = ['config_file', 'losses_file', 'samples_file', 'latent_fields', 'Run', 'build_model', 'load_run_model', 'run_vae',
+           'run_clip', 'run_dls', 'run_model_config', 'new_run', 'seconds_per_step', 'LossLogCB', 'processes',
+           'check_new_folder', 'FolderTrainer', 'run_sampling', 'train']
 
 # %% ../nbs/21_runs.ipynb #96717030
 config_file, losses_file, samples_file = 'config.json', 'losses.csv', 'samples.png'
 
 @dataclass
-class Run:
+class Run(Config):
     "A run folder's `config.json`: the model, the recipe and the length of the run."
+    what = 'run' # as errors name it
     model:UNetConfig # the model's shape
     recipe:Recipe # how it is trained
     cond:bool=False # class-conditional
@@ -52,28 +48,22 @@ class Run:
     seed:int=0 # seed of everything random
     budget:dict=field(default_factory=dict) # the length as asked for: {'epochs': N} or {'minutes': M}
     latent:dict|None=None # a latent run's VAE: {'vae': its folder, None for the shipped one; 'sha256': of its weights}
-    text:dict|None=None # a text run's: {'clip': CLIP folder or None (shipped), 'sha256', 'mode', 'xattn_res', 'encoder': its config}
-    plan:dict|None=None # a minute budget's: {'steps': the length timed before training, 'at': the step where the run re-plans, 'pace': seconds a step then}
+    text:dict|None=None # a text run's: {'clip': its folder, None if shipped; 'sha256', 'mode', 'xattn_res', 'encoder'}
+    plan:dict|None=None # a minute budget's: {'steps': the first length, 'at': the re-plan's step, 'pace': s a step}
+
+    @classmethod
+    def from_dict(cls, d:dict)->Run:
+        "A run from its `config.json`'s fields: the model and the recipe as their configs (`Config` checks them all)."
+        return super().from_dict(d | dict(model=UNetConfig.from_dict(d['model']), recipe=Recipe.from_dict(d['recipe'])))
 
     def save(self, folder:Path):
         "Write `config.json` into `folder`, atomically."
-        with atomic_write(Path(folder)/config_file, 'w') as f: json.dump(asdict(self), f, indent=2)
+        with atomic_write(Path(folder)/config_file, 'w') as f: json.dump(self.to_dict(), f, indent=2)
 
     @classmethod
     def load(cls, folder:Path)->Run:
         "The run in `folder`, with one clear error for a missing folder, a folder that is no run, or a corrupt file."
-        path = Path(folder)/config_file
-        if not Path(folder).is_dir(): raise MiniaiError(f"run folder {folder} does not exist")
-        if not path.is_file(): raise MiniaiError(f"{folder} is not a miniai run: it has no {config_file}")
-        try:
-            c = json.loads(path.read_text())
-            if c.get('kind') == 'vae': raise MiniaiError(f"{folder} holds a VAE (miniai train-vae), not a diffusion run")
-            return cls(UNetConfig.from_dict(c['model']), Recipe(**c['recipe']), bool(c['cond']), int(c['n_steps']),
-                       c.get('preset', 'cpu'), int(c.get('seed', 0)), dict(c.get('budget', {})), c.get('latent'),
-                       c.get('text'), c.get('plan'))
-        except MiniaiError as e: raise MiniaiError(e if 'holds a VAE' in str(e) else f"{path}: {e}") from None
-        except (ValueError, KeyError, TypeError, AttributeError) as e:
-            raise MiniaiError(f"{path} is corrupt ({type(e).__name__}: {e})") from None
+        return folder_config(folder, 'run', cls.from_dict)
 
 # %% ../nbs/21_runs.ipynb #f5cd8d4f
 def build_model(run:Run)->DiffusionUNet:
@@ -81,7 +71,8 @@ def build_model(run:Run)->DiffusionUNet:
     if not run.text: return DiffusionUNet(run.model)
     t = run.text
     try: return TextUNet(run.model, CLIPConfig.from_dict(t['encoder']), t['mode'], int(t['xattn_res']))
-    except (KeyError, TypeError, ValueError) as e: raise MiniaiError(f"the run's text settings are corrupt ({e})") from None
+    except (KeyError, TypeError, ValueError) as e:
+        raise MiniaiError(f"the run's text settings are corrupt ({e})") from None
 
 def load_run_model(
     folder:Path, # a run folder
@@ -89,40 +80,24 @@ def load_run_model(
 )->tuple[DiffusionUNet, Run]:
     "The run's model with its EMA weights (or the raw weights if it has none), in eval mode, and the run."
     run = Run.load(folder)
-    model = build_model(run)
-    path = Path(folder)/ema_file if (Path(folder)/ema_file).exists() else Path(folder)/weights_file
-    if not path.exists():
-        raise MiniaiError(f"{folder} has no weights yet ({weights_file}): train it first, or resume it")
-    load_weights(model, path)
-    return channels_last(model.to(device)).eval(), run
+    return channels_last(load_folder_weights(build_model(run), folder, device, ema=True)), run
 
 def run_vae(
     run:Run, # a run
     device='cpu', # where to put the VAE
 )->VAE|None:
     "The VAE of a latent run (None for a pixel run), checked to be the one it was trained with."
-    if not run.latent: return None
-    folder = run.latent.get('vae')
-    name = f"VAE {folder}" if folder else f"shipped VAE ({shipped_vae_dir()})"
-    if folder and not Path(folder).is_dir():
-        raise MiniaiError(f"the {name} that this latent run was trained with has gone")
-    if vae_hash(folder) != run.latent.get('sha256'):
-        raise MiniaiError(f"the {name} has changed since this latent run was trained (its weights differ)")
-    vae = load_vae(folder, device)
+    if not (latent := run.latent): return None
+    vae = vae_folders.load_recorded(latent.get('vae'), latent.get('sha256'), 'this latent run was trained', device)
     check_fits(run.model, vae.config)
     return vae
 
 def run_clip(
     run:Run, # a run
 )->CLIP|None:
-    "The CLIP whose text encoder a new text run starts from (None for other runs), checked to be the one it was set up with."
+    "The CLIP whose text encoder a text run starts from (None for others), checked to be the one it was set up with."
     if not run.text: return None
-    folder = run.text.get('clip')
-    name = f"CLIP {folder}" if folder else f"shipped CLIP ({shipped_clip_dir()})"
-    if folder and not Path(folder).is_dir(): raise MiniaiError(f"the {name} that this text run was set up with has gone")
-    if clip_hash(folder) != run.text.get('sha256'):
-        raise MiniaiError(f"the {name} has changed since this text run was set up (its weights differ)")
-    return load_clip(folder, 'cpu')
+    return clip_folders.load_recorded(run.text.get('clip'), run.text.get('sha256'), 'this text run was set up', 'cpu')
 
 def run_dls(
     run:Run, # the run
@@ -173,14 +148,6 @@ def run_model_config(
     return config
 
 # %% ../nbs/21_runs.ipynb #1ae60d18
-def run_budget(
-    epochs:int|None=None, # length in passes over the data...
-    minutes:float|None=None, # ...or in minutes of training (default 10)
-)->dict:
-    "A run's length as asked for: {'epochs': N} or {'minutes': M}."
-    if epochs is not None and minutes is not None: raise MiniaiError("give --epochs or --minutes, not both")
-    return dict(epochs=epochs) if epochs is not None else dict(minutes=10. if minutes is None else minutes)
-
 def new_run(
     preset:str='cpu', # a key of `presets`
     cond:bool=False, # class-conditional
@@ -191,7 +158,7 @@ def new_run(
     model:dict|None=None, # `UNetConfig` fields to change
     latent:str|bool=False, # diffusion on a VAE's latents: True for the shipped VAE, or a VAE folder
     text:str|bool=False, # conditioned on captions: True for the shipped CLIP's text encoder, or a CLIP folder
-    text_mode:str='pooled', # how a text run reads the text: 'pooled' (its vector: as good as cross-attention here, 15) or 'xattn'
+    text_mode:str|None=None, # how a text run reads its text: 'pooled' (the default) or 'xattn' (cross-attention)
 )->Run:
     "A new run from preset `preset`, checked (its model is built once), with its length still to measure."
     budget = run_budget(epochs, minutes)
@@ -199,24 +166,21 @@ def new_run(
     vae_config = vae_config_of(vae_dir or shipped_vae_dir()) if latent else None
     config = run_model_config(preset, cond and not text, model, vae_config)
     table = latent_presets if latent else None
-    if latent and (recipe or {}).get('flip'): raise MiniaiError("flip mirrors images: a mirrored latent is not the latent of the mirrored image, so --latent runs cannot flip")
+    if latent and (recipe or {}).get('flip'):
+        raise MiniaiError("flip mirrors images: a mirrored latent is not the latent of the mirrored image, "
+                          "so --latent runs cannot flip")
     run = Run(config, preset_recipe(preset, table, **(recipe or {})), bool(cond or text), 0, preset, seed, budget,
               dict(vae=vae_dir, sha256=vae_hash(vae_dir)) if latent else None)
+    if text_mode is not None and not text: raise MiniaiError("--text-mode needs --text")
     if text:
-        check_choice(text_mode, text_modes, 'text conditioning')
+        text_mode = check_choice(text_mode or 'pooled', text_modes, 'text conditioning')
         clip_dir = None if text is True else str(Path(text).resolve())
         encoder = clip_config_of(clip_dir or shipped_clip_dir()).to_dict() # checks the folder
         run.text = dict(clip=clip_dir, sha256=clip_hash(clip_dir), mode=text_mode, xattn_res=4, encoder=encoder)
     build_model(run)  # a config that builds no model fails here, before any file is written
     return run
 
-# %% ../nbs/21_runs.ipynb #444a2400
-def quiet_metrics()->MetricsCB:
-    "A `MetricsCB` that keeps its table to itself (for timing runs, and on all but the first process)."
-    metrics = MetricsCB()
-    metrics._print = lambda row: None
-    return metrics
-
+# %% ../nbs/21_runs.ipynb #7cee5f49
 def seconds_per_step(
     model:DiffusionUNet, # the model to time (a copy is trained)
     dls, # the run's data
@@ -225,86 +189,14 @@ def seconds_per_step(
     cbs=(), # callbacks the real run has that cost time, e.g. `DDPCB`
     n:int=12, # steps timed, after two warm-up steps
 )->float:
-    "Median wall time of a training step of `model` (the slowest process's, on several), with the loss metrics a run keeps."
-    if run.recipe.bs_start: # a growing batch: the mean of a step at its first and at its last size (a step's cost is close to affine in its batch)
-        fixed = replace(run, recipe=replace(run.recipe, bs_start=None))
-        return sum(seconds_per_step(model, dls, fixed, device, [*cbs, BatchGrowCB(f, 1, f)], n) for f in (run.recipe.bs_start / run.recipe.bs, 1.)) / 2
-    learn = diffusion_learner(copy.deepcopy(model), dls, n + 2, run.recipe, run.cond, device,
-                              cbs=[quiet_metrics(), *cbs])
+    "Median wall time of a training step of `model`, with a run's loss metrics (the slowest process's, on several)."
+    r = run.recipe
+    if r.bs_start: # a growing batch: the mean of a step at its first and at its last size
+        fixed = replace(run, recipe=replace(r, bs_start=None))
+        sizes = (r.bs_start / r.bs, 1.)
+        return sum(seconds_per_step(model, dls, fixed, device, [*cbs, BatchGrowCB(f, 1, f)], n) for f in sizes) / 2
+    learn = diffusion_learner(copy.deepcopy(model), dls, n + 2, r, run.cond, device, cbs=[quiet_metrics(), *cbs])
     return learner_step_seconds(learn, n)
-
-def learner_step_seconds(
-    learn, # a learner whose schedule lasts at least `n + 2` steps (it is trained: pass one with a copy of the model)
-    n:int=12, # steps timed, after two warm-up steps
-)->float:
-    "Median wall time of `learn`'s training steps (the slowest process's, on several)."
-    class _Clock(Callback):
-        def __init__(self): self.ends = []
-        def after_step(self, learn):
-            if learn.step >= 2: self.ends.append(time.perf_counter())
-    clock = _Clock()
-    learn.fit(math.ceil((n + 2) / len(learn.dls.train)), valid=False, cbs=[clock])
-    secs = torch.tensor(statistics.median(b - a for a, b in zip(clock.ends, clock.ends[1:])))
-    if get_world_size() > 1: dist.all_reduce(secs, op=dist.ReduceOp.MAX)
-    return secs.item()
-
-# %% ../nbs/21_runs.ipynb #6e758e38
-class ReplanCB(Callback):
-    "At step `at`, give the run the steps that fit in the rest of `seconds` at its pace so far (resuming: the `n_steps` it chose)."
-    order = CheckpointCB.order + 0.1 # after a checkpoint is loaded (`before_fit`) and after the schedule's step (`after_step`)
-    def __init__(self,
-                 at:int, # the step at which to re-plan: the end of the warm-up, at least 3
-                 recipe:Recipe, # the run's recipe (the EMA's decay follows the length)
-                 seconds:float|None=None, # the budget, counted from the start of `fit`...
-                 n_steps:int|None=None, # ...or, resuming, the length chosen then
-                 most:int|None=None, # the longest run the fit has epochs for (None: no limit)
-                 on_plan=None): # called as `on_plan(n_steps, seconds_per_step)` when the length is chosen
-        if (seconds is None) == (n_steps is None): raise MiniaiError("ReplanCB needs seconds (a new run) or n_steps (a resumed one)")
-        self.at, self.recipe, self.seconds, self.n_steps, self.most, self.on_plan = at, recipe, seconds, n_steps, most, on_plan
-    def before_fit(self, learn):
-        self.start = time.perf_counter()
-        if self.n_steps is not None and self.at <= learn.step < self.n_steps: set_n_steps(learn, self.n_steps, self.recipe) # resumed past the re-plan
-    def after_step(self, learn):
-        if learn.step == 2: self.paced_from = time.perf_counter()
-        if learn.step != self.at: return
-        if self.n_steps is None: self.n_steps = self.plan()
-        set_n_steps(learn, self.n_steps, self.recipe)
-    def plan(self)->int:
-        "The run's length from the time since `fit` started and the pace since step 2 (the slowest process's, on several)."
-        now = time.perf_counter()
-        secs = torch.tensor([now - self.start, (now - self.paced_from) / (self.at - 2)], dtype=torch.float64)
-        if get_world_size() > 1: dist.all_reduce(secs, op=dist.ReduceOp.MAX)
-        elapsed, pace = secs.tolist()
-        n = max(self.at + 1, self.at + round((self.seconds - elapsed) / pace))
-        if self.most: n = min(n, self.most)
-        if self.on_plan: self.on_plan(n, pace)
-        return n
-
-# %% ../nbs/21_runs.ipynb #ecbe327c
-def plan_minutes(
-    run, # a new `Run` (or `VAERun`) whose budget is in minutes
-    step_seconds:float, # the seconds a step took when timed
-):
-    "Set a new run's length from its timed steps; one of 100 steps or more also gets a `plan`, for `ReplanCB` to check at the end of the warm-up."
-    run.n_steps = max(1, int(run.budget['minutes'] * 60 / step_seconds))
-    if run.n_steps >= 100: run.plan = dict(steps=run.n_steps, at=math.ceil(run.recipe.pct_start * run.n_steps))
-
-def replanning(
-    run, # a `Run` (or `VAERun`), with the `plan` of `plan_minutes` if its budget is in minutes
-    out:Path, # its folder, whose config.json gets the new length
-    resume:bool, # a resumed run replays the length it chose
-    show:bool=True, # print the new length
-    rank:int=0, # this process's rank: only the first writes
-)->tuple[int, int, list]:
-    "The length a run's fit starts with, the most steps it may end up with, and the `ReplanCB` (if it has a plan)."
-    if not run.plan: return run.n_steps, run.n_steps, []
-    first = run.plan['steps']
-    def replanned(n:int, pace:float):
-        run.n_steps, run.plan['pace'] = n, round(pace, 4)
-        if rank == 0: run.save(out) # before any checkpoint past the re-plan
-        if show: print(f"{out}: {pace * 1000:.0f} ms a step so far: re-planned to {n:,} steps", file=sys.stderr)
-    seconds, n_steps = (None, run.n_steps) if resume else (run.budget['minutes'] * 60, None)
-    return first, 4 * first, [ReplanCB(run.plan['at'], run.recipe, seconds, n_steps, 4 * first, replanned)]
 
 # %% ../nbs/21_runs.ipynb #3ae6d137
 class LossLogCB(Callback):
@@ -348,13 +240,96 @@ def processes(
     finally: dist.destroy_process_group() # leave the group cleanly, also after an error or Ctrl-C
 
 # %% ../nbs/21_runs.ipynb #ccabb609
-def _check_new_folder(out:Path):
+def check_new_folder(out:Path):
     "Refuse to start a run in `out` unless it is missing or empty, inside a folder that exists."
     if out.exists() and (out/config_file).exists():
         raise MiniaiError(f"{out} already holds a run: continue it with --resume, or choose another --out")
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise MiniaiError(f"{out} exists and is not an empty folder: choose another --out")
     if not out.parent.is_dir(): raise MiniaiError(f"cannot create {out}: folder {out.parent} does not exist")
+
+class FolderTrainer:
+    "Train a run into its folder, or resume it there: what all kinds of run share; a subclass says what is trained."
+    record, what = None, 'run' # the run's class, whose `load` reads a folder (`Run`, `VAERun`); what messages call it
+    def __init__(self,
+                 out:Path, # the folder: missing or empty for a new run; for `run=None`, the run to resume
+                 run=None, # a new run, or None to resume the one in `out`
+                 data:str|None=None, # Fashion-MNIST folder (default: MINIAI_DATA)
+                 device='cpu', # where to train
+                 n_valid:int=1000, # test images for the validation loss
+                 progress:bool=True, # progress bar and loss table (on the first process)
+                 cbs=(), # more callbacks for the `Learner`
+                 rank:int=0, world:int=1): # this process, of how many
+        self.out, self.run, self.resume, self.data_dir = Path(out), run, run is None, data
+        self.dev, self.n_valid, self.show, self.cbs = torch.device(device), n_valid, progress and rank == 0, list(cbs)
+        self.rank, self.world = rank, world
+        self.extra = [DDPCB()] if world > 1 else [] # callbacks whose cost a timed step includes
+
+    def data(self): raise NotImplementedError # the run's batches (the folder is checked)
+    def step_seconds(self, dls)->float: raise NotImplementedError # a step's seconds, timed on a copy of the model
+    def learner(self, dls, n_steps:int, cbs:list): raise NotImplementedError # the learner to fit
+    def finish(self, learn, dls): pass # after the fit, on the first process: the folder's last files
+    def batch(self)->str: return f"{self.run.recipe.bs}" # the batch, as messages say it
+
+    def fit(self)->Path:
+        "Check or resume the folder, seed, set the length from the budget, fit with checkpoints, loss log and re-plan."
+        out = self.out
+        if self.resume:
+            self.run = self.record.load(out)
+            if not (out/state_file).exists():
+                raise MiniaiError(f"{out} has no checkpoint to resume ({state_file} is missing)")
+        else: check_new_folder(out)
+        run, dls = self.run, self.data()
+        if self.world > 1: dist.barrier() # every process has checked the folder before the first one writes to it
+        if not self.resume:
+            set_seed(run.seed)
+            if 'epochs' in run.budget: run.n_steps = run.budget['epochs'] * len(dls.train)
+            else: plan_minutes(run, self.step_seconds(dls))
+            if self.rank == 0: out.mkdir(exist_ok=True); run.save(out)
+        set_seed(run.seed)
+        first, most, replan = replanning(run, out, self.resume, self.show, self.rank)
+        logs = [CheckpointCB(out, every_seconds=60, resume=self.resume), LossLogCB(out/losses_file),
+                MetricsCB() if self.show else quiet_metrics(), *replan, *([ProgressCB()] if self.show else [])]
+        learn = self.learner(dls, first, [*self.extra, *logs, *self.cbs])
+        if self.show:
+            on = f"{self.world} processes ({self.dev.type})" if self.world > 1 else str(self.dev)
+            print(f"{out}: {'resuming' if self.resume else 'training'} a {self.what} of {run.n_steps:,} steps "
+                  f"of {self.batch()} images on {on}", file=sys.stderr)
+        learn.fit(math.ceil(most / len(dls.train)))
+        if self.rank == 0: self.finish(learn, dls)
+        if self.world > 1: dist.barrier()
+        return out
+
+# %% ../nbs/21_runs.ipynb #4299920e
+def run_sampling(run:Run)->dict:
+    "Sampler settings for `run` when none are given: `default_sampling` for its conditioning, space and length."
+    return default_sampling(run.cond, run.latent is not None, run.n_steps)
+
+class _DiffusionTrainer(FolderTrainer):
+    "A diffusion run: its images, latents or captions, the diffusion learner, and `samples.png` at the end."
+    record = Run
+    def data(self):
+        run, world = self.run, self.world
+        if run.recipe.bs % world:
+            raise MiniaiError(f"a batch of {run.recipe.bs} does not split over {world} processes: "
+                              f"use a --bs that is a multiple of {world}")
+        self.vae, self.clip = run_vae(run, self.dev), None if self.resume else run_clip(run)
+        return run_dls(run, self.vae, self.data_dir, self.n_valid, self.rank, world)
+    def step_seconds(self, dls)->float:
+        return seconds_per_step(build_model(self.run), dls, self.run, self.dev, self.extra)
+    def learner(self, dls, n_steps:int, cbs:list):
+        run = self.run
+        model = build_model(run) if self.clip is None else build_model(run).load_text_encoder(self.clip)
+        return diffusion_learner(model, dls, n_steps, run.recipe, run.cond, self.dev, cbs, seed=run.seed)
+    def batch(self)->str:
+        r = self.run.recipe
+        return f"{r.bs}" if r.bs_start is None else f"{r.bs_start} growing to {r.bs}"
+    def finish(self, learn, dls):
+        run, model = self.run, learn.ema_model
+        prompts = prompt_tokens(model, class_name_prompts(torch.arange(10).repeat_interleave(10))) if run.text else None
+        grid, _ = sample_grid(model, 10, generator=torch.Generator().manual_seed(run.seed),
+                              decode=self.vae.from_latents if self.vae else None, labels=prompts, **run_sampling(run))
+        with atomic_write(self.out/samples_file) as f: grid.save(f, format='png')
 
 def train(
     out:str, # the run folder
@@ -366,263 +341,5 @@ def train(
     cbs=(), # more callbacks for the `Learner`
 )->Path:
     "Train `run` into the folder `out`, or continue the run there, on this process or on all of torchrun's."
-    out, resume = Path(out), run is None
     with processes(device) as (rank, world, dev):
-        if resume:
-            run = Run.load(out)
-            if not (out/state_file).exists():
-                raise MiniaiError(f"{out} has no checkpoint to resume ({state_file} is missing)")
-        else: _check_new_folder(out)
-        if run.recipe.bs % world:
-            raise MiniaiError(f"a batch of {run.recipe.bs} does not split over {world} processes: "
-                              f"use a --bs that is a multiple of {world}")
-        vae, clip = run_vae(run, dev), None if resume else run_clip(run)
-        dls = run_dls(run, vae, data, n_valid, rank, world)
-        extra, show = [DDPCB()] if world > 1 else [], progress and rank == 0
-        if world > 1: dist.barrier() # every process has checked the folder before the first one writes to it
-        if not resume:
-            set_seed(run.seed)
-            if 'epochs' in run.budget: run.n_steps = run.budget['epochs'] * len(dls.train)
-            else: plan_minutes(run, seconds_per_step(build_model(run), dls, run, dev, extra))
-            if rank == 0: out.mkdir(exist_ok=True); run.save(out)
-        set_seed(run.seed)
-        extra += [CheckpointCB(out, every_seconds=60, resume=resume), LossLogCB(out/losses_file),
-                  MetricsCB() if show else quiet_metrics()]
-        first, most, replan = replanning(run, out, resume, show, rank)
-        extra += replan
-        model = build_model(run) if clip is None else build_model(run).load_text_encoder(clip)
-        learn = diffusion_learner(model, dls, first, run.recipe, run.cond, dev,
-                                  [*extra, *([ProgressCB()] if show else []), *cbs], seed=run.seed)
-        if show:
-            on = f"{world} processes ({dev.type})" if world > 1 else str(dev)
-            batch = run.recipe.bs if run.recipe.bs_start is None else f"{run.recipe.bs_start} growing to {run.recipe.bs}"
-            print(f"{out}: {'resuming' if resume else 'training'} a run of {run.n_steps:,} steps "
-                  f"of {batch} images on {on}", file=sys.stderr)
-        learn.fit(math.ceil(most / len(dls.train)))
-        if rank == 0:
-            prompts = prompt_tokens(learn.ema_model, class_name_prompts(torch.arange(10).repeat_interleave(10))) if run.text else None
-            grid, _ = sample_grid(learn.ema_model, 10, generator=torch.Generator().manual_seed(run.seed),
-                                  decode=vae.from_latents if vae else None, labels=prompts, **run_sampling(run))
-            with atomic_write(out/samples_file) as f: grid.save(f, format='png')
-        if world > 1: dist.barrier()
-        return out
-
-# %% ../nbs/21_runs.ipynb #953e37f3
-def sampling_rule(
-    cond:bool=True, # a conditional model
-    latent:bool=False, # a latent run
-    most:int=10**7, # the longest run looked at, in training steps
-)->list[tuple[int, dict]]:
-    "`default_sampling` by training length: (from this many steps, the settings) at 0 and wherever a setting changes (assumes none comes back)."
-    settings = lambda n: default_sampling(cond, latent, n)
-    def changes(lo:int, hi:int)->list[int]: # bisection: the lengths in (lo, hi] where the settings change
-        if settings(lo) == settings(hi): return []
-        if hi - lo == 1: return [hi]
-        mid = (lo + hi) // 2
-        return changes(lo, mid) + changes(mid, hi)
-    return [(n, settings(n)) for n in [0, *changes(0, most)]]
-
-def run_sampling(run:Run)->dict:
-    "The sampler settings `run`'s samples are drawn with when none are given: `default_sampling` for its conditioning, space and length."
-    return default_sampling(run.cond, run.latent is not None, run.n_steps)
-
-def draw_samples(
-    model:DiffusionUNet, # a run's model (`load_run_model`)
-    run:Run, # the run, for the shape of what its model draws
-    vae:VAE|None, # the run's VAE (`run_vae`), None for a pixel run
-    cond, # one label or prompt's tokens per sample, or None
-    n:int, # number of samples
-    generator:torch.Generator, # source of the noise
-    bs:int=500, # images per batch
-    bf16:bool=False, # run the model and the VAE under bfloat16 autocast: faster on CPUs with bf16 units (AMX)
-    **opts, # sampler settings, as `default_sampling` gives
-)->torch.Tensor:
-    "`n` float32 images from a run's model, on the CPU: a latent run's latents are drawn unclipped, then decoded by its VAE."
-    c = run.model
-    with torch.autocast(next(model.parameters()).device.type, dtype=torch.bfloat16, enabled=bf16):
-        images = sample_batched(model, (n, c.in_channels, c.image_size, c.image_size), cond, generator, bs,
-                                **opts | ({'clip': None} if vae else {}))
-        if vae: images = vae.from_latents(images).cpu() # `sample_batched` returns CPU tensors
-    return images.float()
-
-def sample_run(
-    folder:str, # the run folder
-    out:str, # a .png (a grid) or .npz (the images, and labels for a conditional model) file
-    n:int=100, # number of samples
-    label:int|str|None=None, # one class (index or name) for all samples; default: all ten in turn
-    seed:int=0, # seed of the noise
-    device:str='auto', # auto, cpu, cuda or mps
-    bs:int=500, # images per batch
-    prompt:str|None=None, # for a text run: one prompt for all samples; default: the class names in turn
-    bf16:bool=False, # sample under bfloat16 autocast (see `draw_samples`)
-    **opts, # sampler, steps, sigma_min, guidance, guidance_interval: None or missing means `default_sampling`'s
-)->Path:
-    "Draw `n` samples from the run's model into `out`."
-    out = Path(out)
-    if out.suffix.lower() not in ('.png', '.npz'):
-        raise MiniaiError(f"--out must end in .png or .npz, got {out.name!r}")
-    if not out.parent.is_dir(): raise MiniaiError(f"cannot write {out}: folder {out.parent} does not exist")
-    if opts.get('sampler') is not None: check_choice(opts['sampler'], samplers, 'sampler')
-    model, run = load_run_model(folder, default_device(device))
-    vae = run_vae(run, default_device(device))
-    if prompt is not None and not run.text:
-        raise MiniaiError(f"{folder} was not trained on text: --prompt needs a run trained with --text")
-    if prompt is not None and label is not None: raise MiniaiError("give --prompt or --label, not both")
-    for flag, v in (('--label', label is not None), ('--guidance', opts.get('guidance')),
-                    ('--guidance-interval', opts.get('guidance_interval'))):
-        if v and not run.cond:
-            raise MiniaiError(f"{folder} holds an unconditional model: {flag} needs a run trained with --cond")
-    opts = run_sampling(run) | {k: v for k, v in opts.items() if v is not None}
-    labels = class_labels(n, label) if run.cond and prompt is None else None
-    prompts = ([prompt] * n if prompt is not None else class_name_prompts(labels)) if run.text else None
-    cond = prompt_tokens(model, prompts) if run.text else labels
-    images = draw_samples(model, run, vae, cond, n, torch.Generator().manual_seed(seed), bs, bf16, **opts)
-    arrays = {'images': images.numpy()}
-    if labels is not None: arrays['labels'] = labels.numpy()
-    if prompts is not None: arrays['prompts'] = np.array(prompts)
-    with atomic_write(out) as f:
-        if out.suffix.lower() == '.png':
-            image_grid(images, 10 if run.cond and label is None and prompt is None else math.ceil(math.sqrt(n))).save(f, format='png')
-        else: np.savez(f, **arrays)
-    return out
-
-# %% ../nbs/21_runs.ipynb #48d4b562
-def train_clip(
-    out:str, # the CLIP folder to create
-    epochs:int=6, # passes over the 60,000 captioned images
-    seed:int=0, # seed of everything random (and of the captions)
-    data:str|None=None, # Fashion-MNIST folder (default: MINIAI_DATA)
-    device:str='auto', # auto, cpu, cuda or mps
-    progress:bool=True, # progress bar and loss table
-    recipe:dict|None=None, # `CLIPRecipe` fields to change
-    cbs=(), # more callbacks for the `Learner`
-)->Path:
-    "Train a CLIP into the new folder `out`; its config.json records the zero-shot accuracy on the test split."
-    out, dev = Path(out), default_device(device)
-    if (out/config_file).exists(): raise MiniaiError(f"{out} already holds a CLIP or a run: choose another --out")
-    _check_new_folder(out)
-    r = CLIPRecipe(**CLIPRecipe().to_dict() | (recipe or {}))
-    set_seed(seed)
-    raw = load_fashion_tensors(data)
-    dls = clip_dls(raw, r.bs, seed)
-    n_steps = epochs * len(dls.train)
-    if n_steps < 1: raise MiniaiError(f"the training split has fewer images than a batch of {r.bs}")
-    clip = CLIP()
-    extra = [MetricsCB() if progress else quiet_metrics(), *([ProgressCB()] if progress else [])]
-    if progress: print(f"{out}: training a CLIP for {n_steps:,} steps of {r.bs} captioned images on {dev}", file=sys.stderr)
-    clip_learner(clip, dls, n_steps, r, dev, cbs=[*extra, *cbs]).fit(epochs)
-    x, y = raw['test']
-    acc = zero_shot_accuracy(clip, images_to_model(x), y)
-    out.mkdir(exist_ok=True)
-    save_clip(clip.cpu(), out, recipe=r.to_dict(), n_steps=n_steps, epochs=epochs, seed=seed, zero_shot_accuracy=round(acc, 4))
-    return out
-
-# %% ../nbs/21_runs.ipynb #1543e7f6
-recon_file = 'recon.png'
-
-@dataclass
-class VAERun:
-    "A VAE folder's `config.json`: the VAE's shape, its recipe and the length of training."
-    model:VAEConfig # the VAE's shape
-    recipe:VAERecipe # how it is trained
-    n_steps:int=0 # optimizer steps in all (0 until a new run's length is measured)
-    seed:int=0 # seed of everything random
-    budget:dict=field(default_factory=dict) # the length as asked for: {'epochs': N} or {'minutes': M}
-    plan:dict|None=None # a minute budget's plan, as `Run.plan`
-
-    def save(self, folder:Path):
-        "Write `config.json` into `folder`, atomically."
-        with atomic_write(Path(folder)/config_name, 'w') as f: json.dump({'kind': 'vae', **asdict(self)}, f, indent=2)
-
-    @classmethod
-    def load(cls, folder:Path)->VAERun:
-        "The VAE run in `folder`, with one clear error for a missing, foreign or corrupt folder."
-        model, path = vae_config_of(folder), Path(folder)/config_name
-        try:
-            c = json.loads(path.read_text())
-            return cls(model, VAERecipe(**c['recipe']), int(c['n_steps']), int(c.get('seed', 0)), dict(c.get('budget', {})),
-                       c.get('plan'))
-        except (ValueError, KeyError, TypeError) as e:
-            raise MiniaiError(f"{path} is corrupt or was not written by miniai train-vae ({type(e).__name__}: {e})") from None
-
-def new_vae_run(
-    epochs:int|None=None, # length in passes over the data...
-    minutes:float|None=None, # ...or in minutes of training (default 10)
-    seed:int=0, # seed of everything random
-    recipe:dict|None=None, # `VAERecipe` fields to change
-    model:dict|None=None, # `VAEConfig` fields to change
-)->VAERun:
-    "A new VAE run, checked (the VAE is built once), with its length still to measure."
-    budget = run_budget(epochs, minutes)
-    config = VAEConfig.from_dict(VAEConfig().to_dict() | (model or {}))
-    VAE(config)
-    return VAERun(config, VAERecipe(**VAERecipe().to_dict() | (recipe or {})), 0, seed, budget)
-
-# %% ../nbs/21_runs.ipynb #846d8546
-def _test_pairs(x:torch.Tensor, y:torch.Tensor, n_per_class:int=2)->torch.Tensor:
-    "The first `n_per_class` test images (uint8 `x`, labels `y`) of each class, as model inputs, class by class in each row."
-    idx = torch.stack([torch.nonzero(y == c)[:n_per_class, 0] for c in range(10)], 1).flatten()
-    return images_to_model(x[idx])
-
-def train_vae(
-    out:str, # the VAE folder
-    run:VAERun|None=None, # a new run (see `new_vae_run`), or None to resume the one in `out`
-    data:str|None=None, # Fashion-MNIST folder (default: MINIAI_DATA)
-    device:str='auto', # auto, cpu, cuda or mps
-    progress:bool=True, # progress bar (plain lines in a log file) and loss table
-    cbs=(), # more callbacks for the `Learner`
-)->Path:
-    "Train a VAE into the folder `out`, or continue the one there; the weights end with the measured latent scale."
-    out, resume, dev = Path(out), run is None, default_device(device)
-    if resume:
-        run = VAERun.load(out)
-        if not (out/state_file).exists(): raise MiniaiError(f"{out} has no checkpoint to resume ({state_file} is missing)")
-    else: _check_new_folder(out)
-    dls = fashion_dls(run.recipe.bs, data, n_valid=1000, seed=run.seed)
-    if not resume:
-        set_seed(run.seed)
-        if 'epochs' in run.budget: run.n_steps = run.budget['epochs'] * len(dls.train)
-        else:
-            plan_minutes(run, learner_step_seconds(vae_learner(VAE(run.model), dls, 14, run.recipe, dev, cbs=[quiet_metrics()])))
-        out.mkdir(exist_ok=True); run.save(out)
-    set_seed(run.seed)
-    vae = VAE(run.model)
-    extra = [CheckpointCB(out, every_seconds=60, resume=resume), LossLogCB(out/losses_file),
-             MetricsCB() if progress else quiet_metrics(), *([ProgressCB()] if progress else [])]
-    first, most, replan = replanning(run, out, resume, progress)
-    learn = vae_learner(vae, dls, first, run.recipe, dev, cbs=[*extra, *replan, *cbs])
-    if progress: print(f"{out}: {'resuming' if resume else 'training'} a VAE for {run.n_steps:,} steps "
-                       f"of {run.recipe.bs} images on {dev}", file=sys.stderr)
-    learn.fit(math.ceil(most / len(dls.train)))
-    vae.scale.fill_(latent_scale(vae, images_to_model(dls.train.tensors[0][:10_000])))
-    save_vae(vae, out, **{k: v for k, v in asdict(run).items() if k != 'model'})
-    x = _test_pairs(*dls.valid.tensors)
-    r = vae.from_latents(vae.to_latents(x)).cpu()
-    with atomic_write(out/recon_file) as f: image_grid(torch.cat([x[:10], r[:10], x[10:], r[10:]]), 10).save(f, format='png')
-    return out
-
-# %% ../nbs/21_runs.ipynb #048e71a2
-def reconstruct(
-    folder:str|None, # a VAE folder (None: the shipped VAE)
-    out:str, # a .png (a grid) or .npz (images and labels) file
-    n:int=1000, # number of test images
-    seed:int=0, # seed of the choice of images
-    data:str|None=None, # Fashion-MNIST folder (default: MINIAI_DATA)
-    device:str='auto', # auto, cpu, cuda or mps
-)->Path:
-    "Reconstructions of `n` test images (the classes in turn) by the VAE in `folder`, into `out`."
-    out = Path(out)
-    if out.suffix.lower() not in ('.png', '.npz'): raise MiniaiError(f"--out must end in .png or .npz, got {out.name!r}")
-    if not out.parent.is_dir(): raise MiniaiError(f"cannot write {out}: folder {out.parent} does not exist")
-    vae = load_vae(folder, default_device(device))
-    x, y = load_fashion_tensors(data)['test']
-    labels, g = class_labels(n), torch.Generator().manual_seed(seed)
-    pools = [torch.nonzero(y == c)[:, 0] for c in range(10)]
-    if n > 10 * min(len(p) for p in pools): raise MiniaiError(f"--n {n} is more than the test split has of each class")
-    pools = [p[torch.randperm(len(p), generator=g)] for p in pools]
-    idx = torch.stack([pools[c][i // 10] for i, c in enumerate(labels.tolist())])
-    images = vae.from_latents(vae.to_latents(images_to_model(x[idx]))).cpu()
-    with atomic_write(out) as f:
-        if out.suffix.lower() == '.png': image_grid(images, 10).save(f, format='png')
-        else: np.savez(f, images=images.numpy().astype(np.float32), labels=labels.numpy())
-    return out
+        return _DiffusionTrainer(out, run, data, dev, n_valid, progress, cbs, rank, world).fit()

@@ -6,7 +6,7 @@ Docs: https://miniai.github.io/miniai/training.html.md"""
 
 # %% ../nbs/03_training.ipynb #7f42dbf2
 from __future__ import annotations
-import gc, os, random, signal, threading, time
+import gc, hashlib, json, os, random, signal, threading, time
 from contextlib import contextmanager
 from copy import deepcopy
 from pathlib import Path
@@ -23,10 +23,12 @@ from .core import MiniaiError, atomic_write, def_device
 from .learner import Callback, TrainCB, DeviceCB, ProgressCB
 
 # %% auto #0
-__all__ = ['weights_file', 'ema_file', 'state_file', 'BaseSchedCB', 'BatchSchedCB', 'EpochSchedCB', 'lr_of', 'mom_of',
-           'RecorderCB', 'MixedPrecisionCB', 'GradClipCB', 'unwrap', 'using_weights', 'EMACB', 'get_rng_states',
-           'set_rng_states', 'deferred_interrupt', 'save_weights', 'load_weights', 'save_checkpoint', 'load_checkpoint',
-           'get_rank', 'get_world_size', 'RestoreRNGLoader', 'CheckpointCB', 'init_distributed', 'DDPCB']
+__all__ = ['weights_file', 'ema_file', 'state_file', 'config_name', 'BaseSchedCB', 'BatchSchedCB', 'EpochSchedCB', 'lr_of',
+           'mom_of', 'RecorderCB', 'MixedPrecisionCB', 'GradClipCB', 'unwrap', 'using_weights', 'EMACB',
+           'get_rng_states', 'set_rng_states', 'deferred_interrupt', 'save_weights', 'load_weights', 'save_checkpoint',
+           'load_checkpoint', 'save_folder', 'folder_config', 'folder_weights', 'weights_hash', 'load_folder_weights',
+           'ModelFolders', 'get_rank', 'get_world_size', 'RestoreRNGLoader', 'CheckpointCB', 'init_distributed',
+           'DDPCB']
 
 # %% ../nbs/03_training.ipynb #f9b0619c
 class BaseSchedCB(Callback):
@@ -93,12 +95,13 @@ class MixedPrecisionCB(TrainCB):
 
 # %% ../nbs/03_training.ipynb #906ec696
 class GradClipCB(Callback):
-    "Scale the gradients down to norm `max_norm` before each step when they are larger; `learn.grad_norm` is their norm before."
+    "Scale the gradients down to norm `max_norm` before each step if larger; `learn.grad_norm`: their norm before."
     def __init__(self, max_norm:float=1.): self.max_norm = max_norm
     def after_backward(self, learn):
         scaler = getattr(learn, 'scaler', None)
         if scaler is not None and scaler.is_enabled(): scaler.unscale_(learn.opt)
-        learn.grad_norm = nn.utils.clip_grad_norm_(learn.model.parameters(), self.max_norm) # a tensor: no wait for the device
+        # a tensor: no wait for the device
+        learn.grad_norm = nn.utils.clip_grad_norm_(learn.model.parameters(), self.max_norm)
 
 
 # %% ../nbs/03_training.ipynb #77603c78
@@ -119,13 +122,13 @@ def using_weights(
 
 # %% ../nbs/03_training.ipynb #fd1a42bc
 class EMACB(Callback):
-    "Keep `learn.ema_model` (or `attr`), an exponential moving average of the weights (buffers copied), and validate with it."
+    "Keep `learn.ema_model` (or `attr`), a moving average of the weights (buffers copied), and validate with it."
     order = DeviceCB.order + 0.1
     def __init__(self,
                  decay:float=0.999, # weight of the old average at each step
                  warmup:int=0, # steps during which the average just copies the weights
                  validate:bool=True, # run validation with the EMA weights
-                 attr:str='ema_model'): # the learner's attribute that holds the average: several callbacks can keep several
+                 attr:str='ema_model'): # the learner's attribute that holds it (several callbacks, several averages)
         self.decay, self.warmup, self.validate, self.attr, self.swap = decay, warmup, validate, attr, None
     def before_fit(self, learn):
         if getattr(learn, self.attr, None) is None:
@@ -277,6 +280,114 @@ def load_checkpoint(
     if hasattr(learn, 'metrics') and 'metrics_log' in state: learn.metrics.log = state['metrics_log']
     learn.step = state['step']
     return state
+
+# %% ../nbs/03_training.ipynb #ef84ad5b
+config_name = 'config.json'
+
+def save_folder(
+    model:nn.Module, # a model whose `config` has `to_dict` (00's `Config`): a VAE in 12, a CLIP in 14
+    folder, # the folder to write (it must exist)
+    kind:str, # what the folder holds, e.g. 'vae', checked by `folder_config` when it is read
+    **info, # JSON-ready extras for config.json
+):
+    "Write `model`'s config.json (with its `kind`) and weights into `folder`, each file atomically."
+    folder = Path(folder)
+    with atomic_write(folder/config_name, 'w') as f:
+        json.dump({'kind': kind, 'model': model.config.to_dict(), **info}, f, indent=2)
+    save_weights(model, folder/weights_file)
+
+# %% ../nbs/03_training.ipynb #6c4abbbb
+def _what(kind)->str: return 'miniai run' if kind == 'run' else str(kind).upper()
+
+def folder_config(
+    folder, # a folder of weights: a VAE's (12), a CLIP's (14), a run's (21)
+    kind:str, # what its config.json must say it holds: 'vae', 'clip'...; 'run' for a run's, which names no kind
+    read=None, # the parsed config.json -> the result, e.g. `lambda c: VAEConfig.from_dict(c['model'])`; None: the dict
+):
+    "`read` of the config.json of a `kind` folder, with one clear error for a missing, foreign or corrupt folder."
+    folder = Path(folder)
+    path, name = folder/config_name, _what(kind) + ('' if kind == 'run' else ' folder')
+    if not folder.is_dir(): raise MiniaiError(f"{name} {folder} does not exist")
+    if not path.is_file(): raise MiniaiError(f"{folder} is not a {name}: it has no {config_name}")
+    try: c = json.loads(path.read_text())
+    except ValueError as e: raise MiniaiError(f"{path} is corrupt ({type(e).__name__}: {e})") from None
+    held = c.get('kind', 'run') if isinstance(c, dict) else None
+    if held != kind:
+        why = f"it holds a {_what(held)}" if isinstance(held, str) else f"its {config_name} describes no {_what(kind)}"
+        raise MiniaiError(f"{folder} is not a {name}: {why}")
+    try: return c if read is None else read(c)
+    except MiniaiError as e: raise MiniaiError(f"{path}: {e}") from None
+    except (KeyError, TypeError, ValueError, AttributeError) as e:
+        raise MiniaiError(f"{path} is corrupt ({type(e).__name__}: {e})") from None
+
+# %% ../nbs/03_training.ipynb #dbdf39dc
+def folder_weights(
+    folder, # a folder of weights
+    ema:bool=False, # its EMA weights (`ema_file`) where it has them (a run's)
+)->Path:
+    "The weights file in `folder`, with one clear error where there is none yet."
+    folder = Path(folder)
+    if ema and (folder/ema_file).is_file(): return folder/ema_file
+    if not (folder/weights_file).is_file():
+        raise MiniaiError(f"{folder} has no weights yet ({weights_file}): train it first")
+    return folder/weights_file
+
+def weights_hash(folder)->str:
+    "SHA-256 of the weights in `folder`: a run records its VAE's (or CLIP's), to notice if they change."
+    return hashlib.sha256(folder_weights(folder).read_bytes()).hexdigest()
+
+def load_folder_weights(
+    model:nn.Module, # a model built from the folder's config
+    folder, # a folder of weights
+    device=None, # where to put the model (default: the best available device)
+    ema:bool=False, # the EMA weights where the folder has them (a run's)
+)->nn.Module:
+    "`model` with the weights in `folder` (checked to fit), on `device`, in eval mode."
+    load_weights(model, folder_weights(folder, ema))
+    return model.to(device or def_device).eval()
+
+# %% ../nbs/03_training.ipynb #5c8ad9d7
+class ModelFolders:
+    "Save, read, load and fingerprint the folders of one kind of model; the shipped folder is the default."
+    def __init__(self,
+        kind:str, # what the folders hold, as their config.json says: 'vae', 'clip'...
+        model_cls, # config -> a new model
+        config_cls, # its `Config` class, which reads config.json's `model` entry
+        shipped:Path, # the folder shipped with miniai
+        prepare=None, # model -> model, applied after loading (e.g. 11's `channels_last`)
+    ):
+        self.kind, self.model_cls, self.config_cls = kind, model_cls, config_cls
+        self.shipped, self.prepare = shipped, prepare
+
+    def save(self, model:nn.Module, folder, **info):
+        "Write `model`'s config.json and weights into `folder` (it must exist), with JSON-ready extras `info`."
+        save_folder(model, folder, self.kind, **info)
+
+    def config_of(self, folder)->Config:
+        "The model config in a folder's config.json, with one clear error for a missing, foreign or corrupt folder."
+        return folder_config(folder, self.kind, lambda c: self.config_cls.from_dict(c['model']))
+
+    def load(self, folder=None, device=None)->nn.Module:
+        "The model in `folder` (default: the shipped one), in eval mode, on `device` (default: the best available)."
+        folder = folder or self.shipped
+        model = load_folder_weights(self.model_cls(self.config_of(folder)), folder, device)
+        return model if self.prepare is None else self.prepare(model)
+
+    def hash(self, folder=None)->str:
+        "SHA-256 of the weights in `folder` (default: the shipped one)."
+        return weights_hash(folder or self.shipped)
+
+    def load_recorded(self,
+        folder, # the folder a run recorded (None: the shipped one)
+        sha256:str, # the hash of its weights that the run recorded
+        since:str, # what the run did with it, for the messages, e.g. 'this latent run was trained'
+        device=None, # where to put the model
+    )->nn.Module:
+        "The model in `folder`, checked to be the one a run recorded: one clear error if it has gone or changed."
+        name = f"{_what(self.kind)} {folder}" if folder else f"shipped {_what(self.kind)} ({self.shipped})"
+        if folder and not Path(folder).is_dir(): raise MiniaiError(f"the {name} that {since} with has gone")
+        if self.hash(folder) != sha256: raise MiniaiError(f"the {name} has changed since {since} (its weights differ)")
+        return self.load(folder, device)
 
 # %% ../nbs/03_training.ipynb #3b03b3bd
 def get_rank()->int:

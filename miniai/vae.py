@@ -1,4 +1,4 @@
-"""An encoder to a small latent, a decoder back, the reparameterisation trick, the KL term and the latent scale; the shipped VAE, and a perceptual loss as an option.
+"""Encoder, decoder, the reparameterisation trick, the KL term, the latent scale, the shipped VAE; a perceptual loss.
 
 Docs: https://miniai.github.io/miniai/vae.html.md"""
 
@@ -6,8 +6,7 @@ Docs: https://miniai.github.io/miniai/vae.html.md"""
 
 # %% ../nbs/12_vae.ipynb #1c4e6dd2
 from __future__ import annotations
-import hashlib, json
-from dataclasses import dataclass, asdict, fields, replace
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
@@ -16,23 +15,23 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 from torch.optim.lr_scheduler import OneCycleLR
 
-from .core import MiniaiError, def_device, atomic_write
+from .core import MiniaiError, Config, def_device
 from .learner import Learner, TrainCB, DeviceCB
-from .training import BatchSchedCB, load_weights, save_weights, weights_file
+from .training import BatchSchedCB, ModelFolders, config_name
 from .fid import shipped_classifier, weights_dir
 from .unet import ResBlock, PreActConv, make_norm
 from .diffusion_training import StopAtStepCB, channels_last
 
 # %% auto #0
-__all__ = ['vae_version', 'config_name', 'VAEConfig', 'Encoder', 'Decoder', 'reparameterize', 'kl_divergence', 'VAE', 'VAERecipe',
-           'VAECB', 'vae_learner', 'latent_scale', 'shipped_vae_dir', 'save_folder', 'save_vae', 'folder_config',
-           'vae_config_of', 'load_vae', 'weights_hash', 'vae_hash', 'FeatureLoss']
+__all__ = ['vae_version', 'vae_folders', 'save_vae', 'vae_config_of', 'load_vae', 'vae_hash', 'VAEConfig', 'Encoder', 'Decoder',
+           'reparameterize', 'kl_divergence', 'VAE', 'VAERecipe', 'VAECB', 'vae_learner', 'latent_scale',
+           'shipped_vae_dir', 'FeatureLoss']
 
 # %% ../nbs/12_vae.ipynb #f8dfe12c
 @dataclass
-class VAEConfig:
+class VAEConfig(Config):
     "The shape of a `VAE`; JSON-serialisable."
-    widths:tuple[int, ...]=(32, 64) # channels of each level; the first works at image_size/patch_size, each next at half
+    widths:tuple[int, ...]=(32, 64) # channels of each level: the first at image_size/patch_size, each next at half
     latent_channels:int=4 # channels of the latent
     patch_size:int=2 # fold each patch_size² square of pixels into channels first
     res_blocks:int=1 # ResNet blocks per level
@@ -40,6 +39,7 @@ class VAEConfig:
     norm_groups:int=8 # groups of channels for GroupNorm
     image_size:int=32 # height and width of the images
     in_channels:int=1 # image channels
+    what = 'VAE config' # how errors name it
 
     def __post_init__(self):
         self.widths = tuple(self.widths)
@@ -47,7 +47,8 @@ class VAEConfig:
         if size < 1 or size * self.patch_size * 2 ** (len(self.widths) - 1) != self.image_size:
             raise MiniaiError(f"image size {self.image_size} does not halve {len(self.widths) - 1} times "
                               f"after patches of {self.patch_size}")
-        if self.latent_channels < 1: raise MiniaiError(f"latent_channels must be at least 1, got {self.latent_channels}")
+        if self.latent_channels < 1:
+            raise MiniaiError(f"latent_channels must be at least 1, got {self.latent_channels}")
         make_norm('group', self.norm_groups)
 
     @property
@@ -55,15 +56,6 @@ class VAEConfig:
         "The shape (c, h, w) of one image's latent."
         size = self.image_size // self.patch_size // 2 ** (len(self.widths) - 1)
         return (self.latent_channels, size, size)
-
-    def to_dict(self)->dict: return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d:dict)->VAEConfig:
-        "A config from `to_dict`'s output (or parsed JSON); unknown fields are an error."
-        unknown = set(d) - {f.name for f in fields(cls)}
-        if unknown: raise MiniaiError(f"unknown VAE config fields: {', '.join(sorted(unknown))}")
-        return cls(**d)
 
 # %% ../nbs/12_vae.ipynb #9928513b
 class Encoder(nn.Sequential):
@@ -80,11 +72,13 @@ class Decoder(nn.Sequential):
     "Latents (n, latent_channels, 8, 8) to images (n, 1, 32, 32)."
     def __init__(self, c:VAEConfig):
         norm, w = make_norm('group', c.norm_groups), c.widths[::-1]
-        layers = [nn.Conv2d(c.latent_channels, w[0], 3, padding=1)] + [ResBlock(w[0], norm=norm) for _ in range(c.mid_blocks)]
+        layers = [nn.Conv2d(c.latent_channels, w[0], 3, padding=1)]
+        layers += [ResBlock(w[0], norm=norm) for _ in range(c.mid_blocks)]
         for ni, nf in zip(w, w[1:]):
             layers += [nn.Upsample(scale_factor=2.), PreActConv(ni, nf, norm=norm)]
             layers += [ResBlock(nf, norm=norm) for _ in range(c.res_blocks)]
-        super().__init__(*layers, PreActConv(w[-1], c.in_channels * c.patch_size**2, norm=norm), nn.PixelShuffle(c.patch_size))
+        out = PreActConv(w[-1], c.in_channels * c.patch_size**2, norm=norm)
+        super().__init__(*layers, out, nn.PixelShuffle(c.patch_size))
 
 # %% ../nbs/12_vae.ipynb #1f640c87
 def reparameterize(
@@ -120,7 +114,7 @@ class VAE(nn.Module):
 
     def forward(self,
         x:Tensor, # images (n, 1, 32, 32)
-        sample:bool|None=None, # decode a sample of the latent Gaussians, or their mean (default: sample in training mode)
+        sample:bool|None=None, # decode a sample of the latent Gaussians, or their mean (default: sample in training)
     )->tuple[Tensor, Tensor, Tensor]:
         "Reconstruction, mean and log-variance of the latents of `x`."
         mean, logvar = self.encode(x)
@@ -145,7 +139,7 @@ class VAE(nn.Module):
 
 # %% ../nbs/12_vae.ipynb #ef22b94e
 @dataclass
-class VAERecipe:
+class VAERecipe(Config):
     "How a VAE is trained (JSON-serialisable, saved with it)."
     bs:int=64 # batch size
     lr:float=2e-3 # peak learning rate of the one-cycle schedule
@@ -154,15 +148,15 @@ class VAERecipe:
     kl_weight:float=1e-3 # weight of the KL term (per element, against the per-pixel squared error)
     feature_weight:float=0. # weight of `FeatureLoss` (0, the default: pixels only; see Findings, VAE and text)
     variational:bool=True # decode samples of the latent Gaussians; False (with kl_weight 0): a plain autoencoder
-
-    def to_dict(self)->dict: return asdict(self)
+    what = 'VAE recipe' # how errors name it
 
 class VAECB(TrainCB):
-    "Train a `VAE` to reconstruct the images of `(images, labels)` batches: MSE + kl_weight·KL + feature_weight·features."
+    "Train a `VAE` to reconstruct `(images, labels)` batches: MSE + kl_weight·KL + feature_weight·features."
     def __init__(self, recipe:VAERecipe, feature_loss:FeatureLoss|None=None):
         super().__init__(n_inp=1)
         self.recipe, self.feature_loss = recipe, feature_loss
-    def predict(self, learn): learn.preds = learn.model(learn.batch[0], sample=self.recipe.variational and learn.training)
+    def predict(self, learn):
+        learn.preds = learn.model(learn.batch[0], sample=self.recipe.variational and learn.training)
     def get_loss(self, learn):
         x, (recon, mean, logvar) = learn.batch[0], learn.preds
         parts = {'mse': F.mse_loss(recon, x), 'kl': kl_divergence(mean, logvar)}
@@ -201,78 +195,18 @@ def latent_scale(
 
 # %% ../nbs/12_vae.ipynb #b3bf4a13
 vae_version = 'v1'
-config_name = 'config.json'
 
 def shipped_vae_dir(version:str=vae_version)->Path:
     "The folder of the VAE shipped with miniai."
     return weights_dir/f'fashion_vae_{version}'
 
-def save_folder(
-    model:nn.Module, # a model with a `config` that has `to_dict` (a VAE here, a CLIP in 14)
-    folder, # the folder to write (it must exist)
-    kind:str, # what the folder holds, checked by `folder_config` when it is read
-    **info, # JSON-ready extras for config.json
-):
-    "Write `model`'s config.json (with its `kind`) and weights into `folder`, each file atomically."
-    folder = Path(folder)
-    with atomic_write(folder/config_name, 'w') as f: json.dump({'kind': kind, 'model': model.config.to_dict(), **info}, f, indent=2)
-    save_weights(model, folder/weights_file)
-
-def save_vae(
-    vae:VAE, # the model
-    folder, # the folder to write (it must exist)
-    **info, # JSON-ready extras for config.json, e.g. recipe=..., n_steps=...
-):
-    "Write `vae`'s config.json and weights into `folder`, each file atomically."
-    save_folder(vae, folder, 'vae', **info)
-
-def folder_config(
-    folder, # a folder of shipped-style weights: a VAE's here, a CLIP's in 14
-    kind:str, # what its config.json must say it holds: 'vae' or 'clip'
-    from_dict, # `model` entry -> config, e.g. `VAEConfig.from_dict`
-):
-    "The model config in a `kind` folder's config.json, with one clear error for a missing, foreign or corrupt file."
-    folder, name = Path(folder), kind.upper()
-    if not folder.is_dir(): raise MiniaiError(f"{name} folder {folder} does not exist")
-    path = folder/config_name
-    if not path.is_file(): raise MiniaiError(f"{folder} is not a {name} folder: it has no {config_name}")
-    try: c = json.loads(path.read_text())
-    except ValueError as e: raise MiniaiError(f"{path} is corrupt ({e})") from None
-    if not isinstance(c, dict) or c.get('kind') != kind:
-        raise MiniaiError(f"{folder} is not a {name} folder (its {config_name} describes no {name})")
-    try: return from_dict(c['model'])
-    except MiniaiError as e: raise MiniaiError(f"{path}: {e}") from None
-    except (KeyError, TypeError, ValueError) as e: raise MiniaiError(f"{path} is corrupt ({type(e).__name__}: {e})") from None
-
-def vae_config_of(folder)->VAEConfig:
-    "The `VAEConfig` in a VAE folder's config.json, with one clear error for a missing, foreign or corrupt file."
-    return folder_config(folder, 'vae', VAEConfig.from_dict)
-
-def load_vae(
-    folder=None, # a VAE folder (default: the shipped VAE)
-    device=None, # where to put it (default: the best available device)
-)->VAE:
-    "The VAE in `folder`, in eval mode, on `device`."
-    folder = Path(folder or shipped_vae_dir())
-    vae = VAE(vae_config_of(folder))
-    if not (folder/weights_file).is_file():
-        raise MiniaiError(f"{folder} has no weights ({weights_file}): train it with miniai train-vae")
-    load_weights(vae, folder/weights_file)
-    return channels_last(vae.to(device or def_device)).eval()
-
-def weights_hash(folder)->str:
-    "SHA-256 of the weights file in `folder`: a run records it to notice when the VAE (or CLIP) it used has changed."
-    path = Path(folder)/weights_file
-    if not path.is_file(): raise MiniaiError(f"{path.parent} has no weights ({weights_file})")
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-def vae_hash(folder=None)->str:
-    "SHA-256 of the weights file of the VAE in `folder` (default: the shipped one)."
-    return weights_hash(folder or shipped_vae_dir())
+vae_folders = ModelFolders('vae', VAE, VAEConfig, shipped_vae_dir(), prepare=channels_last)
+save_vae, vae_config_of, load_vae, vae_hash = (vae_folders.save, vae_folders.config_of, vae_folders.load,
+                                               vae_folders.hash)
 
 # %% ../nbs/12_vae.ipynb #f7fd671e
 class FeatureLoss(nn.Module):
-    "Perceptual distance: mean squared differences of the shipped classifier's activations, summed over its first blocks."
+    "Perceptual distance: mean squared differences of the shipped classifier's activations, over its first blocks."
     def __init__(self,
         n_blocks:int=4, # stem and blocks of the classifier compared (their outputs are 32, 16, 8 and 4 pixels wide)
         device=None, # where the classifier runs
