@@ -232,7 +232,8 @@ class ProgressCB(Callback):
     def _percent_mark(self, step:int)->int: return int(100 * step / self.total // self.every_percent)
     def after_step(self, learn):
         if not self.is_plain: return
-        self.total = self._total_steps(learn) # at every step: `learn.n_steps` is set after `before_fit`, and may change (21's re-plan)
+        # at every step: `learn.n_steps` is set after `before_fit`, and may change (20's re-plan)
+        self.total = self._total_steps(learn)
         self.recent_losses.append(learn.loss.detach())
         if (learn.step == self.total or time.monotonic() - self.printed_time >= self.every_seconds
             or self._percent_mark(learn.step) > self._percent_mark(self.printed_step)): self._print_step(learn)

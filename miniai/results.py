@@ -23,7 +23,7 @@ def seed_summary(
     "Per experiment: its seeds, steps and, for each metric, the mean, min and max over its runs."
     out = []
     for name in names:
-        # not the extra rows of other samplers (`tools/experiments.py`)
+        # not the extra rows of other samplers (`python -m tools run`)
         runs = [r for r in rows if r['name'] == name and not r.get('sampler_run')]
         if not runs: continue
         row = dict(name=name, what=runs[0].get('what', name), seeds=len(runs), steps=sorted({r['steps'] for r in runs}))
@@ -65,7 +65,7 @@ def markdown_table(t)->str:
 
 # %% ../nbs/04_results.ipynb #d3f762a8
 def frontier_table(
-    rows:list[dict], # per model, machine, budget (`tools/frontier.py`): `label`, `machine`, `minutes`, `seeds`, metrics
+    rows:list[dict], # per model, machine, budget (`python -m tools frontier`): `label`, `machine`, `minutes`, `seeds`, metrics
 )->'pd.DataFrame':
     "A pandas table of quality against budget: steps, FID, KID, accuracy, sampling time per model, machine and budget."
     import pandas as pd
@@ -87,7 +87,7 @@ def smoothed_losses(
 
 # %% ../nbs/04_results.ipynb #ca615682
 def plot_seed_losses(
-    folder, # where `tools/experiments.py --seeds` wrote `NAME_sS_losses.csv`
+    folder, # where `python -m tools run --seeds` wrote `NAME_sS_losses.csv`
     names:dict, # experiment name -> label
     span:int=200, # steps averaged
     seeds:list|None=None, # only these seeds (default: every seed in `folder`)

@@ -131,16 +131,18 @@ class Denoiser:
         w:Tensor|float, # guidance weight, one per image or one for all
     )->Tensor:
         "The model's output on VP inputs, guided by `w`; a single conditional call where `w` is all 0."
-        if not torch.as_tensor(w).any(): return self.model(xt, t, None if self.labels is None else self.labels.to(xt.device))
+        if not torch.as_tensor(w).any():
+            return self.model(xt, t, None if self.labels is None else self.labels.to(xt.device))
         cond, uncond = self.cond_uncond(xt, t)
         return cond + _bcast(torch.as_tensor(w, device=xt.device, dtype=xt.dtype), cond) * (cond - uncond)
 
     def cond_uncond(self, xt:Tensor, t:Tensor)->tuple[Tensor, Tensor]:
-        "The model's outputs on VP inputs with the labels and without: one batch of both when the model has a `null_label`."
+        "The model's outputs on VP inputs with the labels and without: one batch when the model has a `null_label`."
         labels = self.labels.to(xt.device)
         null = getattr(self.model, 'null_label', None)
         if null is None: return self.model(xt, t, labels), self.model(xt, t, None)
-        null_labels = torch.as_tensor(null, dtype=labels.dtype, device=labels.device).expand_as(labels) # a class, or a prompt's tokens (15)
+        # a class, or a prompt's tokens (15)
+        null_labels = torch.as_tensor(null, dtype=labels.dtype, device=labels.device).expand_as(labels)
         return self.model(torch.cat([xt, xt]), torch.cat([t, t]), torch.cat([labels, null_labels])).chunk(2)
 
     def to_x0(self,
@@ -160,7 +162,8 @@ class Denoiser:
         self.nfe += 1
         sigma = torch.as_tensor(sigma, device=x.device, dtype=x.dtype).expand(x.shape[0])
         sig = _bcast(sigma, x) # σ per image, shaped to broadcast against x
-        return self.to_x0(x, sig, self.predict(x / (1 + sig**2).sqrt(), sigma_to_t(sigma).float(), self.guidance_weights(sigma)))
+        out = self.predict(x / (1 + sig**2).sqrt(), sigma_to_t(sigma).float(), self.guidance_weights(sigma))
+        return self.to_x0(x, sig, out)
 
     def guidance_weights(self, sigma:Tensor)->Tensor:
         "The guidance weight of each image at its noise level `sigma` (n,): 0 outside the interval."
@@ -362,7 +365,7 @@ def sample(
     device=None, # where to run; default: the model's device
     progress:bool=False, # show a progress bar
     schedule:str='karras', # noise levels: 'karras' or 'cosine' (uniform in t)
-    sigma_min:float|None=None, # the karras schedule's last level before 0 (default `SIGMA_MIN`): the last step jumps from it to the denoiser's estimate
+    sigma_min:float|None=None, # the karras schedule's last σ before 0 (default `SIGMA_MIN`); the last step jumps to x0
     pred:str|None=None, # what the model predicts: 'eps' or 'v'; default: the model's `config.pred`, else 'eps'
     guidance_interval:tuple[float, float]|None=None, # (lo, hi): guide only at lo < σ <= hi; None: at every level
     callback=None, # `callback({'x', 'i', 'sigma', 'denoised'})` once per step, see the samplers
@@ -373,8 +376,10 @@ def sample(
     check_choice(sampler, samplers, 'sampler'); check_choice(schedule, schedules, 'schedule')
     if steps < 1: raise MiniaiError(f"steps must be at least 1, got {steps}")
     if guidance < 0: raise MiniaiError(f"guidance must be 0 or more, got {guidance}")
-    if sigma_min is not None and schedule != 'karras': raise MiniaiError("sigma_min sets the karras schedule's lowest level: the cosine schedule has none")
-    if sigma_min is not None and not 0 < sigma_min < SIGMA_MAX: raise MiniaiError(f"sigma_min must be between 0 and {SIGMA_MAX:g}, got {sigma_min}")
+    if sigma_min is not None and schedule != 'karras':
+        raise MiniaiError("sigma_min sets the karras schedule's lowest level: the cosine schedule has none")
+    if sigma_min is not None and not 0 < sigma_min < SIGMA_MAX:
+        raise MiniaiError(f"sigma_min must be between 0 and {SIGMA_MAX:g}, got {sigma_min}")
     pred = pred or getattr(getattr(model, 'config', None), 'pred', 'eps')
     if device is None:
         params = model.parameters() if isinstance(model, nn.Module) else ()

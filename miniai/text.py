@@ -1,4 +1,4 @@
-"""Cross-attention from the UNet's low-resolution pixels to the CLIP text encoder's token states, in Stable Diffusion's SpatialTransformer layout; the pooled-embedding alternative; prompts, guidance with the empty prompt, and attribute adherence.
+"""Cross-attention from low-resolution pixels to CLIP's token states, or its pooled vector; prompts and their adherence.
 
 Docs: https://miniai.github.io/miniai/text.html.md"""
 
@@ -55,7 +55,7 @@ class CrossAttention(nn.Module):
 
 # %% ../nbs/15_text.ipynb #8d063248
 class SpatialTransformer(nn.Module):
-    "Feature maps (n, c, h, w) attend to themselves and to a text: norm, proj in, [self-attn, cross-attn, MLP], proj out."
+    "Feature maps (n, c, h, w) attend to themselves and a text: norm, proj in, [self-attn, cross-attn, MLP], proj out."
     def __init__(self,
         nc:int, # channels of the feature maps
         ctx_dim:int, # channels of the text's token states
@@ -112,11 +112,12 @@ class TextUNet(DiffusionUNet):
     def __init__(self,
         config:UNetConfig, # the UNet's shape (unconditional: `n_classes` None)
         clip_config:CLIPConfig, # the text encoder's shape
-        mode:str='xattn', # 'xattn': cross-attention to the token states; 'pooled': the text vector joins the time embedding
+        mode:str='xattn', # 'xattn': attend to the token states; 'pooled': the text vector joins the time embedding
         xattn_res:int=4, # cross-attention at the levels whose feature maps are at most this wide
     ):
         check_choice(mode, text_modes, 'text conditioning')
-        if config.n_classes is not None: raise MiniaiError("a text model takes prompts, not class labels: n_classes must be None")
+        if config.n_classes is not None:
+            raise MiniaiError("a text model takes prompts, not class labels: n_classes must be None")
         if config.mid != 'resnet': raise MiniaiError("a text model needs the resnet middle block (mid='resnet')")
         self.clip_config, self.mode, self.xattn_res = clip_config, mode, xattn_res
         super().__init__(config)
@@ -139,7 +140,8 @@ class TextUNet(DiffusionUNet):
         "`channels -> SpatialTransformer` where this level (None: the middle) reads the text, else None."
         if self.mode != 'xattn': return None
         if level is not None and self.resolution(level) > self.xattn_res: return None
-        return partial(SpatialTransformer, ctx_dim=self.clip_config.text_width, head_dim=self.config.head_dim, norm=self.norm)
+        return partial(SpatialTransformer, ctx_dim=self.clip_config.text_width, head_dim=self.config.head_dim,
+                       norm=self.norm)
 
     def make_block(self, level:int, saved:bool=False)->Callable:
         "10's block for `level`, as a `TextResBlock` that reads the text where `make_xattn` says."
@@ -148,8 +150,8 @@ class TextUNet(DiffusionUNet):
                        xattn=self.make_xattn(level))
 
     def make_mid(self, nf:int)->nn.Module:
-        return TextResBlock(nf, emb_dim=self.emb_dim, norm=self.norm, attn=self.make_attn() if self.config.mid_attn else None,
-                            xattn=self.make_xattn(None))
+        attn = self.make_attn() if self.config.mid_attn else None
+        return TextResBlock(nf, emb_dim=self.emb_dim, norm=self.norm, attn=attn, xattn=self.make_xattn(None))
 
     def load_text_encoder(self, clip:CLIP)->TextUNet:
         "Copy the weights of a trained CLIP's text encoder (they stay frozen)."
@@ -180,7 +182,8 @@ def caption_tokens(
     n_train:int|None=None, n_valid:int|None=None, # use only the first images of each split
 )->dict[str, Tensor]:
     "The token ids of each image's caption, per split."
-    return {s: tokenizer(captions(data[s][0][:n], data[s][1][:n], seed)) for s, n in (('train', n_train), ('test', n_valid))}
+    return {s: tokenizer(captions(data[s][0][:n], data[s][1][:n], seed))
+            for s, n in (('train', n_train), ('test', n_valid))}
 
 def text_dls(
     inputs:dict, # per split, `(x, labels)`: uint8 images (pixel models) or latents (latent models, 13)
@@ -193,8 +196,8 @@ def text_dls(
     def tfm(b): return (images_to_model(b[0]) if b[0].dtype == torch.uint8 else b[0], b[1])
     (xt, _), (xv, _) = inputs['train'], inputs['test']
     tt, tv = tokens['train'], tokens['test']
-    return DataLoaders(TensorLoader(xt[:len(tt)], tt, bs=bs, shuffle=True, drop_last=True, seed=seed, tfm=tfm, **kwargs),
-                       TensorLoader(xv[:len(tv)], tv, bs=bs * 2, tfm=tfm, **kwargs))
+    train = TensorLoader(xt[:len(tt)], tt, bs=bs, shuffle=True, drop_last=True, seed=seed, tfm=tfm, **kwargs)
+    return DataLoaders(train, TensorLoader(xv[:len(tv)], tv, bs=bs * 2, tfm=tfm, **kwargs))
 
 # %% ../nbs/15_text.ipynb #e3883bcc
 @torch.no_grad()
@@ -231,11 +234,12 @@ def attribute_gaps(
     sample_fn:Callable, # `sample_fn(prompts) -> images` (n, 1, 32, 32) in [-1, 1], the same noise for every call
     n:int=20, # samples per prompt
 )->dict[tuple[str, str], float]:
-    "For each (class, property): mean measure of 'a {high} {class}' samples minus that of 'a {low} {class}'; > 0 is adherence."
+    "Per (class, property): mean measure of 'a {high} {class}' samples minus 'a {low} {class}' ones; > 0 is adherence."
     res = {}
     for name in fashion_classes:
         for prop, (low, high) in attribute_words.items():
-            lo, hi = (sample_measures(sample_fn([with_article(f'a {w} {name.lower()}')] * n))[prop].mean() for w in (low, high))
+            lo, hi = (sample_measures(sample_fn([with_article(f'a {w} {name.lower()}')] * n))[prop].mean()
+                      for w in (low, high))
             res[(name, prop)] = (hi - lo).item()
     return res
 

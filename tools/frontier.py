@@ -1,49 +1,50 @@
-"""Quality per CPU-minute: FID and accuracy against the training budget, for the pixel, latent and diffusers runs.
+"""`frontier`: quality per CPU-minute, FID and accuracy against the training budget, for the pixel, latent and diffusers runs.
 
-`run` trains the missing budgets with `tools/experiments.py`, diffusers' network with `tools/diffusers_baseline.py` (each budget into nbs/results/PREFIX_Mmin, one run per
-seed, alone on the machine: `--minutes` runs count the steps that fit, so load changes the result); `collect` gathers
-every budgeted run from the results folders below into nbs/results/frontier/frontier.json (one row per model, machine
-and budget: the seeds, steps, FID, KID, accuracy and sampling time as mean, min and max) and draws frontier.png, one
-line per model and machine: solid for the AMD EPYC VM with today's defaults, dashed for the Intel Xeon VM (sessions 13-15,
-sampled before the sampler's last level moved to 0.02), dotted for the AMD EPYC runs of sessions 6-9 (before the pixel
-preset clipped its gradients and the EMA was capped, too).
+`frontier run` trains the budgets asked for (`run`, and `baseline` for diffusers' network), each into
+nbs/results/PREFIX_Mmin, one run per seed, alone on the machine (`--minutes` runs count the steps that fit, so load
+changes the result). `frontier collect` reads every budgeted run of the results folders below into
+nbs/results/frontier/frontier.json (one row per model, machine and budget: the seeds, steps, FID, KID, accuracy and
+sampling time as mean, min and max) and draws frontier.png, one line per model and machine: solid for the AMD EPYC VM
+with today's defaults, dashed for the Intel Xeon VM (sampled with the sampler's last level at 0.002), faded and dotted
+for AMD EPYC runs with older defaults (before the pixel preset clipped its gradients and the EMA was capped).
 
-    python tools/frontier.py run --minutes 1,2 --seeds 0,1,2
-    python tools/frontier.py run --minutes 5,1 --prefix xeon
-    python tools/frontier.py run --minutes 10,3 --prefix amd
-    python tools/frontier.py run --minutes 1,3 --only diffusers_unet_miniai_recipe --prefix amd  # `tools/diffusers_baseline.py`
-    python tools/frontier.py run --minutes 10,3,1,2,5 --only cpu_latent_lr1e-3 --prefix lr  # the latent preset's learning rate since session 21
-    python tools/frontier.py collect
+    python -m tools frontier run --minutes 1,2 --seeds 0,1,2
+    python -m tools frontier run --minutes 10,3,1 --prefix amd
+    python -m tools frontier run --minutes 1,3 --only diffusers_unet_miniai_recipe --prefix amd
+    python -m tools frontier run --minutes 10,3,1,2,5 --only cpu_latent_lr1e-3 --prefix lr
+    python -m tools frontier collect
 """
-import argparse, json, subprocess, sys
+import argparse, json
 from pathlib import Path
 
-from miniai.fid import seed_summary, frontier_table, markdown_table
+from miniai.results import seed_summary, frontier_table, markdown_table
+from .rows import root
+from .experiments import run_all, train_experiment
+from . import baseline
 
-root = Path(__file__).resolve().parent.parent
 results = root/'nbs'/'results'
 out = results/'frontier'
-# model: (label, the experiment names in results.json, the folders its budgeted runs are in); rows are grouped by machine too:
-# amd_*min ran on an AMD EPYC VM with today's defaults (sessions 17-20), xeon_*min on an Intel Xeon VM in sessions 13-15 (the sampler's
-# last level still at 0.002), the others on the AMD EPYC VM in sessions 6-9. Since session 21 the latent `cpu` preset's peak learning
-# rate is 1e-3: its runs are `cpu_latent_lr1e-3` in lr_*min (the same as `cpu_latent_cond` now), and amd_*min's latent runs (4e-3) are a model of their own
+# model: (label, the experiment names in results.json, the folders its budgeted runs are in). Rows are grouped by machine
+# too (`machine`): amd_*min and lr_*min ran on an AMD EPYC VM with today's defaults, xeon_*min on an Intel Xeon VM with the
+# sampler's last level at 0.002, the `older` folders on the AMD EPYC VM with older defaults. The latent `cpu` preset's peak
+# learning rate is 1e-3: its runs are `cpu_latent_lr1e-3` in lr_*min; amd_*min's latent runs trained at 4e-3, a model of their own.
 models = {
     'pixel': ("miniai, pixels (`miniai train --cond`)", ['cpu_cond'], ['budget_*min', 'latent_3min', 'baseline_10min', 'xeon_*min', 'amd_*min']),
     'latent': ("miniai, VAE latents (`miniai train --cond --latent`)", ['cpu_latent_cond', 'cpu_latent_lr1e-3'],
                ['budget_*min', 'latent_3min', 'latent_10min', 'xeon_*min', 'lr_*min']),
     'diffusers': ("diffusers' UNet2DModel, miniai's recipe", ['diffusers_unet_miniai_recipe'], ['baseline_10min', 'amd_*min']),
     'diffusers_recipe': ("diffusers' UNet2DModel and recipe", ['diffusers_unet_diffusers_recipe'], ['baseline_10min']),
-    'latent_lr4e-3': ("miniai, VAE latents, peak learning rate 4e-3 (sessions 17-20)", ['cpu_latent_cond'], ['amd_*min']),
+    'latent_lr4e-3': ("miniai, VAE latents, peak learning rate 4e-3", ['cpu_latent_cond'], ['amd_*min']),
 }
 metrics = ('steps', 'fid', 'kid', 'accuracy', 'sample_seconds')
-diffusers_recipes = {'diffusers_unet_miniai_recipe': 'miniai', 'diffusers_unet_diffusers_recipe': 'diffusers'} # experiment: its --recipe of `tools/diffusers_baseline.py`
+diffusers_recipes = {baseline.experiment(r): r for r in baseline.recipes} # experiment name: its `baseline --recipe`
 
 def budget_minutes(row:dict)->float|None:
     "The training budget of a result row in minutes (None for runs of a fixed number of epochs)."
     n, unit = row['budget'].split()
-    return float(n) if unit == 'minutes' else None
+    return float(n) if unit.startswith('minute') else None
 
-older = ('budget_', 'latent_3min', 'latent_10min', 'baseline_10min') # folders of sessions 6-9, trained with older defaults
+older = ('budget_', 'latent_3min', 'latent_10min', 'baseline_10min') # folders of runs trained with older defaults
 styles = {'AMD EPYC': ('-', 1), 'Intel Xeon': ('--', 1), 'AMD EPYC, older defaults': (':', 0.45)} # machine: line style, opacity
 
 def machine(hardware:str, folder:str='')->str:
@@ -101,31 +102,38 @@ def plot(rows:list[dict], path:Path):
     fig.legend(*axs[0].get_legend_handles_labels(), loc='lower center', ncol=2, fontsize=7)
     fig.savefig(path, dpi=100); plt.close(fig)
 
-def main():
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    sub = p.add_subparsers(dest='cmd', required=True)
-    r = sub.add_parser('run', help="train and score the pixel, latent or diffusers runs at these budgets")
-    r.add_argument('--minutes', required=True, help="comma-separated budgets, e.g. 1,2,5")
-    r.add_argument('--seeds', default='0,1,2')
-    r.add_argument('--only', default='cpu_cond,cpu_latent_cond', help="experiments of `tools/experiments.py`, or of `diffusers_recipes`")
-    r.add_argument('--prefix', default='budget', help="results folders are nbs/results/PREFIX_Mmin (default: budget)")
-    sub.add_parser('collect', help="write frontier.json and frontier.png from the results folders")
-    a = p.parse_args()
-    if a.cmd == 'run':
-        ours = [n for n in a.only.split(',') if n not in diffusers_recipes]
-        theirs = [diffusers_recipes[n] for n in a.only.split(',') if n in diffusers_recipes]
-        for m in a.minutes.split(','):
-            folder = str(results/f'{a.prefix}_{float(m):g}min')
-            if ours: subprocess.run([sys.executable, str(root/'tools'/'experiments.py'), '--out', folder, '--only', ','.join(ours),
-                                     '--minutes', m, '--seeds', a.seeds], check=True)
-            for recipe in theirs:
-                for seed in a.seeds.split(','):
-                    subprocess.run([sys.executable, str(root/'tools'/'diffusers_baseline.py'), '--out', folder, '--recipe', recipe,
-                                    '--minutes', m, '--seed', seed], check=True)
-    rows = collect()
-    out.mkdir(parents=True, exist_ok=True)
-    (out/'frontier.json').write_text(json.dumps(rows, indent=1))
-    plot(rows, out/'frontier.png')
+def write(rows:list[dict], folder:Path=out):
+    "frontier.json and frontier.png in `folder`, and the table on stdout."
+    from miniai.core import atomic_write
+    folder.mkdir(parents=True, exist_ok=True)
+    with atomic_write(folder/'frontier.json', 'w') as f: f.write(json.dumps(rows, indent=1))
+    plot(rows, folder/'frontier.png')
     print(markdown_table(frontier_table(rows)))
 
-if __name__ == '__main__': main()
+def train_budgets(a):
+    "Train the experiments of `--only` at each budget and seed into nbs/results/PREFIX_Mmin."
+    names = a.only.split(',')
+    ours = [n for n in names if n not in diffusers_recipes]
+    for m in map(float, a.minutes.split(',')):
+        folder, seeds = results/f'{a.prefix}_{m:g}min', [int(s) for s in a.seeds.split(',')]
+        if ours: run_all(folder, ours, seeds, lambda x, s: train_experiment(x, folder, dict(minutes=m), 'cpu', 1000, seed=s))
+        for n in names:
+            if n in diffusers_recipes:
+                for s in seeds: baseline.baseline(folder, diffusers_recipes[n], m, s)
+
+def main(a):
+    if a.step == 'run': train_budgets(a)
+    write(collect())
+
+def register(sub):
+    p = sub.add_parser('frontier', help="the quality-per-minute table and plot (collect), after training budgets (run)",
+                       description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    steps = p.add_subparsers(dest='step', required=True)
+    r = steps.add_parser('run', help="train and score runs at these budgets, then collect")
+    r.add_argument('--minutes', required=True, help="comma-separated budgets, e.g. 1,2,5")
+    r.add_argument('--seeds', default='0,1,2')
+    r.add_argument('--only', default='cpu_cond,cpu_latent_cond', help="experiments of tools/experiments.json or diffusers' "
+                   f"({', '.join(diffusers_recipes)})")
+    r.add_argument('--prefix', default='budget', help="results folders are nbs/results/PREFIX_Mmin (default: budget)")
+    steps.add_parser('collect', help="write frontier.json and frontier.png from the results folders")
+    p.set_defaults(func=main)
