@@ -48,7 +48,8 @@ class Chromium:
     def __init__(self, width:int=1280, height:int=900, timeout:float=30):
         self.profile, self.timeout, self.n, self.events = tempfile.mkdtemp(), timeout, 0, []
         args = [*_chromium_flags, f'--user-data-dir={self.profile}', f'--window-size={width},{height}', 'about:blank']
-        self.proc = subprocess.Popen([find_chromium(), *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen([find_chromium(), *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     start_new_session=True) # its own process group: `close` stops its helpers too
         port_file, t0 = Path(self.profile)/'DevToolsActivePort', time.time()
         while not port_file.exists() or not port_file.read_text().strip():
             if time.time()-t0 > timeout or self.proc.poll() is not None:
@@ -105,8 +106,12 @@ class Chromium:
     def close(self):
         "Stop the browser and delete its profile."
         if hasattr(self, 'ws'): self.ws.close()
-        self.proc.terminate(); self.proc.wait()
-        shutil.rmtree(self.profile, ignore_errors=True)
+        with suppress(ProcessLookupError): os.killpg(self.proc.pid, signal.SIGTERM) # the browser and its helpers
+        self.proc.wait()
+        for _ in range(50): # a helper may still be writing to the profile as it exits
+            shutil.rmtree(self.profile, ignore_errors=True)
+            if not Path(self.profile).exists(): break
+            time.sleep(0.1)
     def __enter__(self): return self
     def __exit__(self, *args): self.close()
 

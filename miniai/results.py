@@ -65,7 +65,7 @@ def markdown_table(t)->str:
 
 # %% ../nbs/04_results.ipynb #d3f762a8
 def frontier_table(
-    rows:list[dict], # per model, machine, budget (`python -m tools frontier`): `label`, `machine`, `minutes`, `seeds`, metrics
+    rows:list[dict], # per model, machine, budget (`python -m tools frontier`): label, machine, minutes, seeds, metrics
 )->'pd.DataFrame':
     "A pandas table of quality against budget: steps, FID, KID, accuracy, sampling time per model, machine and budget."
     import pandas as pd
