@@ -67,8 +67,8 @@ def _train_args(arg): # a parser's `add_argument`
     arg('--bs', type=positive_int, help=f"batch size (default {Recipe.bs})")
     arg('--lr', type=positive_float, help="peak learning rate (default {}, {} with --latent, {} for gpu)".format(*lrs))
     arg('--model', **setting, metavar='FIELD=VALUE', help="change a field of the preset's model, e.g. mid=transformer")
-    arg('--recipe', **setting, metavar='FIELD=VALUE', help="change a field of its training recipe, e.g. snr_gamma=5 or "
-                                                           "flip=true (both repeatable; --bs and --lr win over it)")
+    arg('--recipe', **setting, metavar='FIELD=VALUE', help="change a field of its training recipe, e.g. objective=flow "
+                                                           "or snr_gamma=5 (repeatable; --bs and --lr win over it)")
     arg('--latent', **folder, metavar='VAE_DIR', help="diffuse in the latents of the shipped VAE, or VAE_DIR's")
     arg('--text', **folder, metavar='CLIP_DIR', help="condition on captions through the text encoder of the shipped "
                                                      "CLIP, or CLIP_DIR's (enables sample's --prompt)")

@@ -25,9 +25,9 @@ from .sampling import noisify, sample, t_to_sigma, sigma_to_t, alpha_bar
 from .model import DiffusionUNet, UNetConfig
 
 # %% auto #0
-__all__ = ['presets', 'DiffusionCB', 'Recipe', 'Preset', 'preset_config', 'preset_recipe', 'StopAtStepCB', 'channels_last',
-           'diffusion_learner', 'sample_grid', 'sampler_widget', 'loss_by_level', 'default_guidance',
-           'default_sampling', 'sampling_defaults_table', 'min_snr_weight', 'BatchGrowCB', 'set_n_steps']
+__all__ = ['objectives', 'presets', 'DiffusionCB', 'Recipe', 'Preset', 'preset_config', 'preset_recipe', 'StopAtStepCB',
+           'channels_last', 'diffusion_learner', 'sample_grid', 'sampler_widget', 'loss_by_level', 'default_guidance',
+           'default_sampling', 'sampling_defaults_table', 'min_snr_weight', 'shift_times', 'BatchGrowCB', 'set_n_steps']
 
 # %% ../nbs/11_diffusion_training.ipynb #28a0fc77
 class DiffusionCB(TrainCB):
@@ -40,12 +40,14 @@ class DiffusionCB(TrainCB):
                  log_sigma:tuple[float, float]|None=None, # mean and std of ln σ, drawn normal (EDM); None: t uniform
                  snr_gamma:float|None=None, # weight each image's loss by min-SNR-γ; None: the plain mean square
                  flip:bool=False, # mirror a random half of the images left to right
-                 stratified:bool=False): # one level from each of the batch's equal slices of the levels' distribution
+                 stratified:bool=False, # one level from each of the batch's equal slices of the levels' distribution
+                 shift:float=1.): # SD3's shift: every training noise level σ multiplied by this (`shift_times`)
         super().__init__(n_inp=3 if cond else 2)
         self.cond, self.p_uncond, self.seed = cond, p_uncond, seed
         self.log_sigma, self.snr_gamma, self.flip, self.stratified = log_sigma, snr_gamma, flip, stratified
-    def batch_noise(self, learn, x0:Tensor)->tuple[Tensor, Tensor, Tensor, Tensor]:
-        "Times, noise, label-dropout and flip draws for this process's rows of the whole batch at this step."
+        self.shift = shift
+    def batch_noise(self, learn, x0:Tensor, pred:str='eps')->tuple[Tensor, Tensor, Tensor, Tensor]:
+        "Times (on `pred`'s path), noise, label-dropout and flip draws for this process's rows of this step's batch."
         rank, world, n, dev = get_rank(), get_world_size(), len(x0), x0.device
         g = torch.Generator(dev).manual_seed(hash((self.seed, learn.training, learn.step, learn.iter)) % 2**62)
         if self.stratified: # the quantiles u of the levels, one in each slice [i/N, (i+1)/N) of the whole batch's N
@@ -53,7 +55,10 @@ class DiffusionCB(TrainCB):
             z = u if self.log_sigma is None else torch.special.ndtri(u) # a normal's quantiles, for ln σ
         elif self.log_sigma is None: z = torch.rand(n * world, generator=g, device=dev)
         else: z = torch.randn(n * world, generator=g, device=dev)
-        t = z if self.log_sigma is None else sigma_to_t((z * self.log_sigma[1] + self.log_sigma[0]).exp())
+        log_sigma = None if self.log_sigma is None else z * self.log_sigma[1] + self.log_sigma[0] # ln σ
+        if log_sigma is None: t = z
+        else: t = log_sigma.sigmoid() if pred == 'flow' else sigma_to_t(log_sigma.exp()) # flow: logit t = ln σ (16)
+        if self.shift != 1: t = shift_times(t, self.shift, pred)
         eps = torch.randn((n * world, *x0.shape[1:]), generator=g, device=dev, dtype=x0.dtype)
         drop = torch.rand(n * world, generator=g, device=dev) < self.p_uncond
         flip = torch.rand(n * world, generator=g, device=dev) < 0.5
@@ -61,7 +66,7 @@ class DiffusionCB(TrainCB):
     def before_batch(self, learn):
         x0, labels = learn.batch
         model = unwrap(learn.model)
-        t, eps, drop, flip = self.batch_noise(learn, x0)
+        t, eps, drop, flip = self.batch_noise(learn, x0, model.config.pred)
         if self.flip and learn.training: x0 = torch.where(flip.view(-1, 1, 1, 1), x0.flip(-1), x0)
         (xt, t), target = noisify(x0, t=t, eps=eps, pred=model.config.pred)
         if not self.cond: learn.batch = (xt, t, target); return
@@ -76,6 +81,9 @@ class DiffusionCB(TrainCB):
         learn.loss = (weight.to(err) * err).mean()
 
 # %% ../nbs/11_diffusion_training.ipynb #b6caaf2e
+# what each objective trains: the model's `pred`, and ln σ's (mean, std) where `log_sigma` is None (None: t uniform)
+objectives = {'eps': ('eps', None), 'v': ('v', None), 'flow': ('flow', None), 'flow_lognorm': ('flow', (0., 1.))}
+
 @dataclass
 class Recipe(Config):
     "How a diffusion model is trained (JSON-serialisable, saved with a run)."
@@ -94,10 +102,15 @@ class Recipe(Config):
     stratified:bool=False # one noise level in each equal slice of their distribution (see `DiffusionCB`)
     grad_clip:float|None=None # clip the gradients' norm to this before each step (03's `GradClipCB`); None: never
     bs_start:int|None=None # batch size at the first step, growing linearly to `bs` (`BatchGrowCB`); None: always `bs`
+    objective:str|None=None # what is learnt, a key of `objectives` (16); None: the model's `pred`, t uniform
+    shift:float=1. # SD3's shift (16): every training noise level σ multiplied by this; 1: none
     what = 'recipe' # how errors name it
 
     def __post_init__(self):
         "Check every value, so that a bad setting fails before a run starts."
+        if self.objective is not None: check_choice(self.objective, objectives, 'objective')
+        if self.snr_gamma and self.objective and objectives[self.objective][0] == 'flow':
+            raise MiniaiError("snr_gamma weighs eps and v losses: a flow objective trains without it")
         num = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
         ok = dict(bs=num(self.bs) and self.bs == int(self.bs) > 0, lr=num(self.lr) and self.lr > 0,
                   pct_start=num(self.pct_start) and 0 < self.pct_start < 1,
@@ -112,7 +125,7 @@ class Recipe(Config):
                   flip=isinstance(self.flip, bool), stratified=isinstance(self.stratified, bool),
                   grad_clip=self.grad_clip is None or num(self.grad_clip) and self.grad_clip > 0,
                   bs_start=self.bs_start is None or num(self.bs_start) and self.bs_start == int(self.bs_start)
-                           and 0 < self.bs_start <= self.bs)
+                           and 0 < self.bs_start <= self.bs, shift=num(self.shift) and self.shift > 0)
         bad = [f'{k}={getattr(self, k)!r}' for k, good in ok.items() if not good]
         if bad: raise MiniaiError(f"bad recipe values: {', '.join(bad)}")
         self.bs = int(self.bs)
@@ -188,8 +201,13 @@ def diffusion_learner(
     "A `Learner` that trains `model` as a diffusion model by `recipe` for `n_steps` steps."
     r = recipe or Recipe()
     if n_steps < 1: raise MiniaiError(f"a run needs at least one step, got {n_steps}")
+    pred, levels = objectives[r.objective] if r.objective else (model.config.pred, None)
+    if pred != model.config.pred:
+        raise MiniaiError(f"objective {r.objective} trains a model with pred={pred}, not pred={model.config.pred}: "
+                          "build the model with that pred (`new_run` does)")
     sched = partial(OneCycleLR, max_lr=r.lr, total_steps=n_steps, pct_start=r.pct_start, anneal_strategy=r.anneal)
-    cbs = [DiffusionCB(cond, r.p_uncond, seed, r.log_sigma, r.snr_gamma, r.flip, r.stratified), DeviceCB(device),
+    cbs = [DiffusionCB(cond, r.p_uncond, seed, r.log_sigma or levels, r.snr_gamma, r.flip, r.stratified, r.shift),
+           DeviceCB(device),
            EMACB(r.ema_decay_for(n_steps), validate=True), BatchSchedCB(sched), StopAtStepCB(n_steps),
            *([GradClipCB(r.grad_clip)] if r.grad_clip else []),
            *([BatchGrowCB(r.bs_start / r.bs, n_steps)] if r.bs_start else []), *cbs]
@@ -285,7 +303,8 @@ def loss_by_level(
             total += F.mse_loss(out.float().cpu(), target, reduction='sum').item()
         losses.append(total / x0.numel())
     model.train(training)
-    return t_to_sigma(ts), torch.tensor(losses)
+    sigmas = ts / (1 - ts) if model.config.pred == 'flow' else t_to_sigma(ts) # flow: σ = t/(1-t) (16)
+    return sigmas, torch.tensor(losses)
 
 # %% ../nbs/11_diffusion_training.ipynb #38c2aae6
 # rows of (from this many training steps, this value), longest first
@@ -336,9 +355,20 @@ def min_snr_weight(
     pred:str='v', # the model's target: 'v' or 'eps'
 )->Tensor:
     "Min-SNR-γ loss weights (Hang et al. 2023, arXiv 2303.09556): the x0 error's weight, SNR, capped at γ."
+    check_choice(pred, ('eps', 'v'), 'target for min-SNR weights')
     ab = alpha_bar(t)
     snr = ab / (1 - ab)
     return snr.clamp(max=gamma) / (snr + 1 if pred == 'v' else snr)
+
+# %% ../nbs/11_diffusion_training.ipynb #9e1faf65
+def shift_times(
+    t:Tensor, # times on the path of `pred`
+    shift:float, # the factor s of every noise level σ
+    pred:str='flow', # the path: 'flow' (16), else the cosine schedule
+)->Tensor:
+    "SD3's shift (Esser et al. 2024): σ becomes s·σ; on the straight path t' = s·t / (1 + (s - 1)·t)."
+    if pred == 'flow': return shift * t / (1 + (shift - 1) * t)
+    return sigma_to_t(shift * t_to_sigma(t))
 
 # %% ../nbs/11_diffusion_training.ipynb #d28cf9e2
 class BatchGrowCB(Callback):

@@ -41,7 +41,7 @@ class UNetConfig(Config):
     t_scale:float=1000. # times in [0, 1] are multiplied by this before the sinusoidal embedding
     max_period:float=1000. # period of the slowest sinusoid, see `timestep_embedding`
     patch_size:int=1 # fold each patch_size² square of pixels into channels (2: the UNet works at half resolution)
-    pred:str='eps' # what the network predicts: the noise 'eps' or the velocity 'v' (see `noisify` in 05)
+    pred:str='eps' # what the network predicts: the noise 'eps', the velocity 'v' (05), or 'flow' (flow matching, 16)
     mid:str='resnet' # the middle block: 'resnet' (an `EmbResBlock`) or 'transformer' (transformer blocks, notebook 09)
     mid_depth:int=2 # transformer blocks in a transformer middle
     zero_init:bool=False # start the last layer of every residual branch, and the output, at zero (`zero_branch_ends`)
@@ -56,7 +56,7 @@ class UNetConfig(Config):
         if self.n_classes is not None and self.n_classes < 1:
             raise MiniaiError(f"n_classes must be positive or None, got {self.n_classes}")
         if self.patch_size < 1: raise MiniaiError(f"patch_size must be at least 1, got {self.patch_size}")
-        check_choice(self.pred, ('eps', 'v'), 'prediction target')
+        check_choice(self.pred, ('eps', 'v', 'flow'), 'prediction target')
         check_choice(self.mid, ('resnet', 'transformer'), 'middle block')
         if self.mid_depth < 1: raise MiniaiError(f"mid_depth must be at least 1, got {self.mid_depth}")
         make_norm(self.norm, self.norm_groups)

@@ -21,7 +21,7 @@ from .training import (CheckpointCB, DDPCB, init_distributed, get_rank, get_worl
                              load_folder_weights)
 from .model import DiffusionUNet, UNetConfig
 from .diffusion_training import (Recipe, preset_recipe, preset_config, diffusion_learner, channels_last, sample_grid,
-                                       BatchGrowCB, default_sampling)
+                                       BatchGrowCB, default_sampling, objectives)
 from .vae import VAE, VAEConfig, vae_folders, vae_hash, vae_config_of, shipped_vae_dir
 from .latent import encode_fashion, latent_dls, latent_config, latent_presets, check_fits
 from .clip import CLIP, CLIPConfig, clip_folders, clip_hash, clip_config_of, shipped_clip_dir
@@ -164,7 +164,14 @@ def new_run(
     budget = run_budget(epochs, minutes)
     vae_dir = None if latent is True or not latent else str(Path(latent).resolve())
     vae_config = vae_config_of(vae_dir or shipped_vae_dir()) if latent else None
+    if (objective := (recipe or {}).get('objective')) is not None: # it decides what the network predicts
+        pred = objectives[check_choice(objective, objectives, 'objective')][0]
+        if (model or {}).get('pred', pred) != pred:
+            raise MiniaiError(f"--model pred={model['pred']} contradicts --recipe objective={objective}, "
+                              f"which trains pred={pred}: drop --model pred")
+        model = (model or {}) | {'pred': pred}
     config = run_model_config(preset, cond and not text, model, vae_config)
+    recipe = (recipe or {}) | {'objective': objective or config.pred} # recorded: the model's pred, t uniform
     table = latent_presets if latent else None
     if latent and (recipe or {}).get('flip'):
         raise MiniaiError("flip mirrors images: a mirrored latent is not the latent of the mirrored image, "

@@ -61,16 +61,19 @@ def noisify(
     x0:Tensor, # clean images, (n, c, h, w)
     generator:torch.Generator|None=None, # source of all randomness
     t:Tensor|None=None, # times (n,), uniform in [0, 1] if not given
-    pred:str='eps', # training target: 'eps' (the noise) or 'v'
+    pred:str='eps', # training target: 'eps' (the noise), 'v', or 'flow' (the velocity ε - x0 on a straight path, 16)
     eps:Tensor|None=None, # the noise to add, shaped like `x0`; drawn from `generator` if not given
 )->tuple[tuple[Tensor, Tensor], Tensor]:
-    "`(x_t, t), target`: `x0` noised to random times with the cosine schedule, and what the model should predict."
-    check_choice(pred, ('eps', 'v'), 'prediction target')
+    "`(x_t, t), target`: `x0` noised to random times (cosine schedule; 16's straight path for 'flow'), and the target."
+    check_choice(pred, ('eps', 'v', 'flow'), 'prediction target')
     n = x0.shape[0]
     if t is None:
         gen_device = generator.device if generator is not None else x0.device
         t = torch.rand(n, generator=generator, device=gen_device).to(x0.device)
     if eps is None: eps = _randn(x0.shape, generator, x0.device, x0.dtype)
+    if pred == 'flow': # x_t = (1-t)·x0 + t·ε, the target dx_t/dt = ε - x0
+        tb = _bcast(t.to(x0), x0)
+        return ((1 - tb) * x0 + tb * eps, t), eps - x0
     ab = _bcast(alpha_bar(t).to(x0), x0)
     xt = ab.sqrt() * x0 + (1 - ab).sqrt() * eps
     return (xt, t), (eps if pred == 'eps' else ab.sqrt() * eps - (1 - ab).sqrt() * x0)
@@ -109,15 +112,15 @@ class BinaryEps(nn.Module):
 
 # %% ../nbs/05_sampling.ipynb #1f7eea4b
 class Denoiser:
-    "k-diffusion's D(x, σ) (Karras et al. 2022) for an eps or v model, with guidance (Ho & Salimans 2022)."
+    "k-diffusion's D(x, σ) (Karras et al. 2022) for an eps, v or flow model, with guidance (Ho & Salimans 2022)."
     def __init__(self,
-        model, # `model(x_t, t, labels=None)` predicting eps (or v)
+        model, # `model(x_t, t, labels=None)` predicting eps (or v, or a flow velocity)
         labels:Tensor|None=None, # class per image (n,), None for unconditional
         guidance:float=0., # classifier-free guidance weight w, 0 for plain conditional
-        pred:str='eps', # what the model predicts: 'eps' or 'v'
+        pred:str='eps', # what the model predicts: 'eps', 'v' or 'flow' (16: inputs on the straight path)
         guidance_interval:tuple[float, float]|None=None, # (lo, hi): guide only at lo < σ <= hi; None: at every level
     ):
-        check_choice(pred, ('eps', 'v'), 'prediction target')
+        check_choice(pred, ('eps', 'v', 'flow'), 'prediction target')
         if guidance and labels is None:
             raise MiniaiError("guidance needs labels: pass labels, or use guidance 0 for an unconditional model")
         if guidance_interval is not None and not 0 <= guidance_interval[0] < guidance_interval[1]:
@@ -145,6 +148,15 @@ class Denoiser:
         null_labels = torch.as_tensor(null, dtype=labels.dtype, device=labels.device).expand_as(labels)
         return self.model(torch.cat([xt, xt]), torch.cat([t, t]), torch.cat([labels, null_labels])).chunk(2)
 
+    def inputs(self,
+        x:Tensor, # VE noisy images
+        sigma:Tensor, # their noise levels (n,)
+    )->tuple[Tensor, Tensor]:
+        "The model's inputs `(x_t, t)`: VP images at cosine times, or for 'flow' x/(1+σ) at t = σ/(1+σ) (16)."
+        sig = _bcast(sigma, x)
+        if self.pred == 'flow': return x / (1 + sig), sigma / (1 + sigma)
+        return x / (1 + sig**2).sqrt(), sigma_to_t(sigma).float()
+
     def to_x0(self,
         x:Tensor, # VE noisy images
         sig:Tensor, # their noise levels, shaped to broadcast against `x`
@@ -152,6 +164,7 @@ class Denoiser:
     )->Tensor:
         "The clean-image estimate that the model's output means."
         if self.pred == 'eps': return x - sig * out
+        if self.pred == 'flow': return (x - sig * out) / (1 + sig) # x_t - t·u
         return x / (1 + sig**2) - sig / (1 + sig**2).sqrt() * out
 
     def __call__(self,
@@ -162,7 +175,7 @@ class Denoiser:
         self.nfe += 1
         sigma = torch.as_tensor(sigma, device=x.device, dtype=x.dtype).expand(x.shape[0])
         sig = _bcast(sigma, x) # σ per image, shaped to broadcast against x
-        out = self.predict(x / (1 + sig**2).sqrt(), sigma_to_t(sigma).float(), self.guidance_weights(sigma))
+        out = self.predict(*self.inputs(x, sigma), self.guidance_weights(sigma))
         return self.to_x0(x, sig, out)
 
     def guidance_weights(self, sigma:Tensor)->Tensor:
@@ -366,7 +379,7 @@ def sample(
     progress:bool=False, # show a progress bar
     schedule:str='karras', # noise levels: 'karras' or 'cosine' (uniform in t)
     sigma_min:float|None=None, # the karras schedule's last σ before 0 (default `SIGMA_MIN`); the last step jumps to x0
-    pred:str|None=None, # what the model predicts: 'eps' or 'v'; default: the model's `config.pred`, else 'eps'
+    pred:str|None=None, # what the model predicts: 'eps', 'v' or 'flow'; default: the model's `config.pred`, else 'eps'
     guidance_interval:tuple[float, float]|None=None, # (lo, hi): guide only at lo < σ <= hi; None: at every level
     callback=None, # `callback({'x', 'i', 'sigma', 'denoised'})` once per step, see the samplers
     clip:float|None=1., # clamp the result to [-clip, clip]: images are in [-1, 1]; None for latents (13)

@@ -2,7 +2,7 @@
 import argparse, importlib, sys
 
 from . import __doc__ as about
-commands = ('experiments', 'sweep', 'baseline', 'frontier', 'vae', 'ema', 'pictures', 'build') # modules, each registering its commands
+commands = ('experiments', 'sweep', 'straightness', 'baseline', 'frontier', 'vae', 'ema', 'pictures', 'build') # modules, each registering its commands
 
 def selftest(a):
     import unittest

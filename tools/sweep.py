@@ -6,10 +6,12 @@ separate invocations build one table.
 
     python -m tools sweep runs/cpu_cond --out nbs/results/cpu3/sampling.json
     python -m tools sweep nbs/results/amd_10min/cpu_cond_s0 --seed 0 --out nbs/results/amd_10min/guidance.json --only 'default,guidance 2.5'
+    python -m tools sweep runs/objectives/cpu_cond_objective_flow_s0 --out runs/objectives/nfe.json --only 'euler 4,euler 8,dpmpp_2m 4,dpmpp_2m 8'
 """
 import argparse, json, re
 from pathlib import Path
 
+from miniai.sampling import samplers
 from .rows import add_rows
 from .scoring import load, score_run
 
@@ -42,10 +44,11 @@ settings = {
 }
 
 def setting(name:str)->dict:
-    "The changes a setting's name asks for: a key of `settings`, 'guidance W', or 'guidance W interval LO-HI' (guide where LO < sigma <= HI)."
+    "The changes a setting's name asks for: a key of `settings`, 'SAMPLER K' (K steps), 'guidance W', or 'guidance W interval LO-HI' (guide where LO < sigma <= HI)."
     if name in settings: return settings[name]
+    if (m := re.fullmatch(r'(\w+) (\d+)', name)) and m[1] in samplers: return dict(sampler=m[1], steps=int(m[2]))
     m = re.fullmatch(r'guidance ([\d.]+)(?: interval ([\d.]+)-([\d.]+))?', name)
-    if m is None: raise SystemExit(f"unknown setting {name!r}: choose one of {', '.join(settings)}, 'guidance W', or 'guidance W interval LO-HI'")
+    if m is None: raise SystemExit(f"unknown setting {name!r}: choose one of {', '.join(settings)}, 'SAMPLER K', 'guidance W', or 'guidance W interval LO-HI'")
     w, lo, hi = m.groups()
     return dict(guidance=float(w)) | ({} if lo is None else dict(guidance_interval=(float(lo), float(hi))))
 
@@ -63,7 +66,7 @@ def register(sub):
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('run', help="a run folder of a conditional model (pixels or latents)")
     p.add_argument('--out', required=True, type=Path, help="JSON file the rows are appended to")
-    p.add_argument('--only', help="comma-separated names of settings, 'guidance W', or 'guidance W interval LO-HI' (default: every named setting)")
+    p.add_argument('--only', help="comma-separated names of settings, 'SAMPLER K', 'guidance W', or 'guidance W interval LO-HI' (default: every named setting)")
     p.add_argument('--seed', type=int, default=0, help="seed of the noise (default 0)")
     p.add_argument('--n', type=int, default=1000, help="samples per setting (default 1000)")
     p.set_defaults(func=sweep)

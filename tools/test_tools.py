@@ -56,7 +56,23 @@ class Scoring(unittest.TestCase):
     def test_settings(self):
         self.assertEqual(setting('guidance 2.5 interval 0.2-5'), dict(guidance=2.5, guidance_interval=(0.2, 5.)))
         self.assertEqual(setting('steps 10'), dict(steps=10))
+        self.assertEqual(setting('euler 4'), dict(sampler='euler', steps=4))
+        self.assertEqual(setting('dpmpp_2m 25'), dict(sampler='dpmpp_2m', steps=25))
         with self.assertRaises(SystemExit): setting('guidance much')
+
+class Straightness(unittest.TestCase):
+    def test_rows(self):
+        from miniai.diffusion_training import preset_config, Recipe
+        from miniai.model import DiffusionUNet
+        from miniai.runs import Run
+        from .straightness import run_gaps
+        run = Run(preset_config('tiny').updated(pred='flow'), Recipe(objective='flow'), cond=True, n_steps=100, preset='tiny')
+        model = DiffusionUNet(run.model).eval()
+        rows = run_gaps(model, run, None, steps=(1, 2, 4), reference=4, n=10)
+        self.assertEqual([(r['sampler_steps'], r['reference_steps'], r['objective'], r['sampler']) for r in rows],
+                         [(1, 4, 'flow', 'euler'), (2, 4, 'flow', 'euler'), (4, 4, 'flow', 'euler')])
+        self.assertGreater(rows[0]['gap'], 0.)
+        self.assertEqual(rows[-1]['gap'], 0.) # the reference itself: the same noise, the same samples
 
 class Catalogue(unittest.TestCase):
     def test_entries(self):
