@@ -14,6 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 from .core import MiniaiError, Config, check_choice
+from .sampling import preds
 from .unet import make_norm, ResBlock
 from .time_embeddings import EmbUNet, EmbResBlock
 from .attention import SelfAttention, SelfAttention2D
@@ -56,7 +57,7 @@ class UNetConfig(Config):
         if self.n_classes is not None and self.n_classes < 1:
             raise MiniaiError(f"n_classes must be positive or None, got {self.n_classes}")
         if self.patch_size < 1: raise MiniaiError(f"patch_size must be at least 1, got {self.patch_size}")
-        check_choice(self.pred, ('eps', 'v', 'flow'), 'prediction target')
+        check_choice(self.pred, preds, 'prediction target')
         check_choice(self.mid, ('resnet', 'transformer'), 'middle block')
         if self.mid_depth < 1: raise MiniaiError(f"mid_depth must be at least 1, got {self.mid_depth}")
         make_norm(self.norm, self.norm_groups)

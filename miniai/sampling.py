@@ -13,14 +13,15 @@ from fastprogress import progress_bar
 from .core import def_device, MiniaiError, check_choice
 
 # %% auto #0
-__all__ = ['COS_S', 'SIGMA_MIN', 'SIGMA_MAX', 'T_MIN', 'T_MAX', 'samplers', 'schedules', 'alpha_bar', 't_to_sigma', 'sigma_to_t',
-           'noisify', 'GaussianEps', 'BinaryEps', 'Denoiser', 'sigmas_karras', 'sigmas_cosine', 'sample_euler',
-           'sample_ddim', 'sample_ddpm', 'ancestral_step', 'sample_euler_ancestral', 'sample_heun', 'sample_dpmpp_2m',
-           'sample', 'sample_batched']
+__all__ = ['COS_S', 'SIGMA_MIN', 'SIGMA_MAX', 'preds', 'T_MIN', 'T_MAX', 'samplers', 'schedules', 'alpha_bar', 't_to_sigma',
+           'sigma_to_t', 'noisify', 'GaussianEps', 'BinaryEps', 'Denoiser', 'sigmas_karras', 'sigmas_cosine',
+           'sample_euler', 'sample_ddim', 'sample_ddpm', 'ancestral_step', 'sample_euler_ancestral', 'sample_heun',
+           'sample_dpmpp_2m', 'sample', 'sample_batched']
 
 # %% ../nbs/05_sampling.ipynb #52e15def
 COS_S = 0.008 # Nichol & Dhariwal's offset
 SIGMA_MIN, SIGMA_MAX = 0.002, 80. # noise levels at T_MIN and T_MAX (as in Karras et al. 2022)
+preds = ('eps', 'v', 'flow') # what a diffusion model can predict: the noise, v (below), a flow velocity (16)
 
 def _u(t): return (t + COS_S) / (1 + COS_S) * math.pi / 2
 _C0 = math.cos(_u(0.)) ** 2
@@ -65,7 +66,7 @@ def noisify(
     eps:Tensor|None=None, # the noise to add, shaped like `x0`; drawn from `generator` if not given
 )->tuple[tuple[Tensor, Tensor], Tensor]:
     "`(x_t, t), target`: `x0` noised to random times (cosine schedule; 16's straight path for 'flow'), and the target."
-    check_choice(pred, ('eps', 'v', 'flow'), 'prediction target')
+    check_choice(pred, preds, 'prediction target')
     n = x0.shape[0]
     if t is None:
         gen_device = generator.device if generator is not None else x0.device
@@ -120,7 +121,7 @@ class Denoiser:
         pred:str='eps', # what the model predicts: 'eps', 'v' or 'flow' (16: inputs on the straight path)
         guidance_interval:tuple[float, float]|None=None, # (lo, hi): guide only at lo < σ <= hi; None: at every level
     ):
-        check_choice(pred, ('eps', 'v', 'flow'), 'prediction target')
+        check_choice(pred, preds, 'prediction target')
         if guidance and labels is None:
             raise MiniaiError("guidance needs labels: pass labels, or use guidance 0 for an unconditional model")
         if guidance_interval is not None and not 0 <= guidance_interval[0] < guidance_interval[1]:
